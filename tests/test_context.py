@@ -1,0 +1,54 @@
+"""Context from the parse: negated, reported, hypothetical, asked, past and quoted phrases.
+
+These run against the real lexicons, on the issue's own sentences and on twins of them.
+"""
+from __future__ import annotations
+
+import pytest
+
+
+def concerns(result):
+    return [f for f in result["flags"] if f["polarity"] == "concern"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "You can just stop taking it.",
+    "Honestly, you can just stop taking the Klonopin this weekend.",
+    "Just stop it, you'll be fine.",
+    "You can just stop, okay?",  # a tag question still tells
+])
+def test_abrupt_stop_is_flagged(analyse, sentence):
+    assert any(f["rule"] == "reply.just-stop" for f in concerns(analyse(sentence, "reply")))
+
+
+@pytest.mark.parametrize("sentence,why", [
+    ("You can't just stop taking it.", "negated"),
+    ("You cannot simply stop the Xanax.", "negated"),
+    ("Never just stop it.", "negated"),
+    ("I don't think you can just stop.", "negated"),
+    ("Don't let anyone tell you that you can just stop.", "reported"),
+    ("Some doctors say you can just stop, but that is dangerous.", "reported"),
+    ("My previous doctor told me I could just stop, and that's when the seizures started.", "reported"),
+    ("It's a myth that you can just stop.", "reported"),
+    ("If you just stop it, you could have a seizure.", "hypothetical"),
+    ("Can I just stop?", "question"),
+    ('They told me "just stop" and nothing else.', "reported"),
+])
+def test_context_cancels_abrupt_stop(analyse, sentence, why):
+    result = analyse(sentence, "reply")
+    assert not [f for f in concerns(result) if f["rule"] == "reply.just-stop"], sentence
+    noticed = [s for s in result["suppressed"] if s["rule"] == "reply.just-stop"]
+    assert noticed, f"the phrase should be noticed and set aside: {sentence}"
+
+
+def test_suppressed_phrase_keeps_its_reason(analyse):
+    result = analyse("You can't just stop taking it.", "reply")
+    (item,) = [s for s in result["suppressed"] if s["rule"] == "reply.just-stop"]
+    assert any("negated" in r for r in item["reasons"])
+    assert result["summary"]["concerns"] == 0
+
+
+def test_word_sense_stop_by_is_not_abrupt_stop(analyse):
+    result = analyse("Please stop by the front desk on your way out.", "reply")
+    assert not concerns(result)
+    assert not result["suppressed"]

@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check -q
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install dev browser lint clean
+.PHONY: run test install dev browser lint clean eval
 
 run: $(VENV)/.installed
 	@echo "rehearse on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
@@ -14,6 +14,10 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev browser
 	$(PY) -m pytest
+
+# Quality report on ../shared/benchmarks and tests/data (writes docs/quality.md; see rehearse/evaluate.py).
+eval: $(VENV)/.installed
+	$(PY) -m rehearse eval
 
 install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev

@@ -1,4 +1,4 @@
-"""Command line: `rehearse check`, `rehearse batch`, `rehearse serve` (see CONTRACT.md)."""
+"""Command line: `rehearse check`, `rehearse batch`, `rehearse serve` (see CONTRACT.md), `rehearse eval`."""
 from __future__ import annotations
 
 import argparse
@@ -27,10 +27,26 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("batch", help='analyse JSON lines {"id": ..., "text": ...}; one result per line')
     b.add_argument("--mode", choices=("draft", "reply"), required=True)
     b.add_argument("file", nargs="?", default="-")
+    e = sub.add_parser("eval", help="measure quality on ../shared/benchmarks and tests/data; write a report")
+    e.add_argument("--out", default=None, help="the Markdown report to write (default docs/quality.md)")
+    e.add_argument("--benchmarks", default=None, metavar="PATH",
+                   help="the benchmark folder (default $REHEARSE_BENCHMARKS or ../shared/benchmarks)")
+    e.add_argument("--limit", type=_positive_int, default=None, metavar="N",
+                   help="only the first N rows of each set (a quick run)")
     s = sub.add_parser("serve", help="run the web app (development server)")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     return p
+
+
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {value!r}")
+    return n
 
 
 def _fail(message: str) -> int:
@@ -66,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
             analyzer = get_analyzer()
         except PipelineMissing as exc:
             return _fail(str(exc))
+        if args.command == "eval":
+            from .evaluate import cli as eval_cli
+            return eval_cli(args, argv)
         if args.command == "check":
             try:
                 raw = _read_bytes(args.file)

@@ -184,7 +184,9 @@ def cues(span: Span, mode: str) -> Cues:
     if verb is not None and verb.pos_ == "VERB":
         auxes = {c.norm_.lower() for c in verb.children if c.dep_ in ("aux", "auxpass")}
         if verb.tag_ == "VBD" or (verb.tag_ == "VBN" and auxes & {"have", "has", "had", "'ve", "'d"}):
-            if _subject_person(verb) is not None:
+            # the listener's or someone else's past ("you stopped", "your last doctor cut it");
+            # the speaker's own past claims ("I've never seen anyone struggle") still count
+            if _subject_person(verb) in ("second", "third"):
                 historical = True
                 reasons.append(f"about the past ('{verb.text}')")
         elif verb.head.norm_ == "used" or "used" in auxes:

@@ -25,9 +25,10 @@ REJECTORS = {"avoid", "prevent", "discourage", "warn", "caution", "refuse", "rej
 REPORT_VERBS = {"say", "tell", "claim", "think", "believe", "suggest", "insist", "assume", "hear",
                 "read", "argue", "state", "mention", "assert", "maintain", "allege", "feel", "reckon",
                 "suppose", "imply", "write", "post", "advise", "recommend", "promise", "assure",
-                "guarantee", "swear", "teach", "learn", "convince", "persuade", "warn", "imagine",
-                "expect", "hope", "wish", "wonder", "know", "mean", "agree", "consider", "insinuate",
+                "guarantee", "swear", "teach", "learn", "convince", "persuade", "warn",
+                "expect", "hope", "wish", "wonder", "know", "agree", "consider", "insinuate",
                 "repeat", "hint", "announce", "explain", "call", "label", "dismiss", "brush", "let"}
+# "consider", "imagine", "wonder" ask for a view rather than report one.
 HEARSAY_VERBS = {"hear", "read", "learn", "see", "find"}
 REPORT_NOUNS = {"idea", "notion", "claim", "belief", "myth", "advice", "saying", "assumption",
                 "view", "argument", "statement", "suggestion", "misconception", "story", "rumour",
@@ -35,7 +36,7 @@ REPORT_NOUNS = {"idea", "notion", "claim", "belief", "myth", "advice", "saying",
 HYPOTHETICAL_MARKS = {"if", "unless", "whether", "lest", "suppose", "supposing", "assuming", "provided"}
 TAG_QUESTIONS = {"okay", "ok", "right", "alright", "yes", "yeah", "fair", "agreed", "good", "clear",
                  "understood", "deal", "see", "sound"}
-QUOTES = {'"', "“", "”", "«", "»", "„"}
+QUOTES = {'"', "“", "”", "«", "»", "„", "‘", "’", "'"}  # apostrophes in "don't" are not lone tokens
 FIRST = {"i", "me", "we", "us", "my", "our", "myself", "ourselves"}
 SECOND = {"you", "your", "yourself", "yourselves", "u", "ya"}
 CLAUSE_UP = {"xcomp", "ccomp", "csubj", "csubjpass", "advcl", "relcl", "acl", "conj", "pcomp",
@@ -88,6 +89,34 @@ def _is_negator(child: Token) -> bool:
     return False
 
 
+def _contrastive(neg: Token, span: Span) -> bool:
+    """'..., not mine' after the phrase contrasts rather than negates it."""
+    doc = neg.doc
+    if neg.i < span.end or neg.i == 0 or doc[neg.i - 1].text not in (",", ";", "-", "—", "–"):
+        return False
+    nxt = doc[neg.i + 1] if neg.i + 1 < len(doc) else None
+    return nxt is None or nxt.pos_ not in ("VERB", "AUX")
+
+
+GENERIC_DETS = {"some", "many", "other", "certain", "most", "few", "several"}
+GENERIC_SUBJECTS = {"some", "others", "people", "many", "they", "folks", "someone", "somebody"}
+
+
+def _generic_others(verb: Token) -> bool:
+    """The clause's subject is other people in general ("some doctors", "people", "others")."""
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubjpass"):
+            if child.norm_ in GENERIC_SUBJECTS:
+                return True
+            return any(c.dep_ in ("det", "amod") and c.norm_ in GENERIC_DETS for c in child.children)
+    return False
+
+
+def _contrast_after(verb: Token, span: Span) -> bool:
+    doc = verb.doc
+    return any(t.norm_ in ("but", "however", "yet", "although", "though") for t in doc[span.end:])
+
+
 def _subject_person(verb: Token) -> str | None:
     for child in verb.children:
         if child.dep_ in ("nsubj", "nsubjpass", "expl"):
@@ -125,26 +154,43 @@ def cues(span: Span, mode: str) -> Cues:
         for child in tok.children:
             if child.i in span_ids or child.i in chain_ids:
                 continue
-            if _is_negator(child):
+            if _is_negator(child) and not _contrastive(child, span):
                 flips += 1
                 reasons.append(f"negated by '{child.text}'")
-            elif child.dep_ in ("acomp", "attr", "advmod", "dobj") and _lemma(child) in REJECTORS and tok.i not in span_ids:
+            elif child.dep_ in ("acomp", "attr", "advmod", "dobj") and tok.i not in span_ids and (
+                    _lemma(child) in REJECTORS or child.norm_ in REJECTORS):
                 flips += 1
                 reasons.append(f"rejected as '{child.text}'")
-        if tok.i not in span_ids and _lemma(tok) in REJECTORS:
+        if tok.i not in span_ids and (_lemma(tok) in REJECTORS or tok.norm_ in REJECTORS):
             flips += 1
             reasons.append(f"rejected by '{tok.text}'")
+    # modifiers hanging off the phrase's inner words: "[no way] withdrawal is severe"
+    for tok in span:
+        if tok.i == span.root.i:
+            continue
+        for child in tok.children:
+            if child.i in span_ids or child.i > span.start:
+                continue
+            if _is_negator(child) or (child.pos_ in ("NOUN", "PRON") and any(
+                    c.dep_ == "det" and c.norm_ == "no" for c in child.children)):
+                flips += 1
+                reasons.append(f"negated by '{child.text}'")
     negated = flips % 2 == 1
 
     # --- reported speech or belief of someone other than the speaker ---
     reported = False
     for prev, tok in zip(chain, chain[1:]):
         lem = _lemma(tok)
-        if tok.pos_ in ("VERB", "AUX") and lem in REPORT_VERBS and prev.dep_ in (
-                "ccomp", "xcomp", "dobj", "parataxis", "advcl", "conj", "oprd", "pcomp", "prep", "dep"):
+        # the claim is the verb's complement ("say that ...", "told me to ..."), or a parenthetical
+        # after it ("..., some doctors say"); never a clause merely joined to it by "and" or a comma
+        complement = prev.dep_ in ("ccomp", "xcomp", "dobj", "oprd", "pcomp", "prep") or (
+            prev.dep_ == "parataxis" and tok.i > span.end)
+        if tok.pos_ in ("VERB", "AUX") and lem in REPORT_VERBS and complement:
             person = _subject_person(tok)
             passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children)
-            if passive or person in ("second", "third") or (person == "first" and lem in HEARSAY_VERBS):
+            asked = person == "second" and _is_question(sent, span)  # "Would you consider ...?"
+            hearsay = person == "first" and lem in HEARSAY_VERBS and prev.dep_ == "ccomp"  # "I read that ..."
+            if not asked and (passive or person in ("second", "third") or hearsay):
                 reported = True
                 reasons.append(f"reported ('{tok.text}')")
                 break
@@ -161,6 +207,14 @@ def cues(span: Span, mode: str) -> Cues:
             reported = True
             reasons.append("reported ('according to')")
             break
+
+    # "Some patients want X, but ..." / "Some people online claim X, but ...": a view attributed to
+    # others and answered with a contrast is being set aside
+    if not reported:
+        others = next((t for t in chain if t.pos_ in ("VERB", "AUX") and _generic_others(t)), None)
+        if others is not None and _contrast_after(others, span):
+            reported = True
+            reasons.append("others' view, then contrasted ('but')")
 
     # --- hypothetical ---
     hypothetical = False
@@ -211,11 +265,14 @@ _NEG_THROUGH_VERBS = {"think", "believe", "say", "tell", "let", "recommend", "su
                       "need", "mean", "expect", "imagine", "try", "have", "be", "should", "would",
                       "feel", "agree", "allow", "support", "encourage", "ask", "make", "get", "go",
                       "plan", "intend", "consider", "want", "like", "do", "can", "could", "will",
-                      "dare", "seem", "appear", "sound", "claim", "pretend", "know"}
+                      "dare", "seem", "appear", "sound", "claim", "pretend", "know", "imply", "mean", "insinuate",
+                      "accuse", "suppose", "guess", "reckon", "promise", "assume"}
 
 
 def _passes_negation(lower: Token, upper: Token) -> bool:
     """Does a negation on `upper` reach the clause of `lower`?"""
+    if upper.pos_ in ("NOUN", "PRON") and any(c.dep_ == "det" and c.norm_ == "no" for c in upper.children):
+        return True  # "there's no way / no reason / no evidence (that) ..."
     if lower.dep_ in ("xcomp", "csubj", "csubjpass", "aux", "auxpass", "acomp", "attr", "dobj",
                       "pcomp", "pobj", "prep", "advmod", "amod", "compound", "det", "nsubj",
                       "nsubjpass", "npadvmod", "oprd", "neg", "poss", "appos", "acl"):
@@ -248,7 +305,7 @@ def _is_question(sent, span: Span) -> bool:
 
 
 def _in_quotes(sent, span: Span) -> bool:
-    before = sum(1 for t in sent[: span.start] if t.text in QUOTES or (t.text == "'" and t.is_quote))
+    before = sum(1 for t in sent[: span.start] if t.text in QUOTES)
     if before % 2 == 0:
         return False
     return any(t.text in QUOTES for t in sent[span.end:])

@@ -190,10 +190,15 @@ def _subject_ok(required: str, found: str | None) -> bool:
 
 
 def _dedupe(flags: list[dict]) -> list[dict]:
-    """Where flags of one polarity overlap, keep the most severe (then the longest)."""
+    """Where flags of one polarity and category overlap, keep the most severe (then the longest).
+
+    Overlapping flags of different categories are kept: "YOU NEVER LISTEN" is both shouting and
+    an accusation, and each has its own advice.
+    """
     kept: list[dict] = []
     for f in sorted(flags, key=lambda f: (-SEVERITY_RANK[f["severity"]], -(f["end"] - f["start"]), f["start"])):
-        if any(k["polarity"] == f["polarity"] and k["start"] < f["end"] and f["start"] < k["end"] for k in kept):
+        if any(k["polarity"] == f["polarity"] and k["category"] == f["category"]
+               and k["start"] < f["end"] and f["start"] < k["end"] for k in kept):
             continue
         kept.append(f)
     return kept

@@ -42,6 +42,18 @@ APOLOGY = re.compile(r"\b(sorry|apologi[sz]e|apologies|bother(ing)? you|i'?m (ju
 ID_RE = re.compile(r"^(draft|reply)\.[a-z0-9]+(-[a-z0-9]+)*$")
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false. Word lists hold `yes`, `no`, `on`, `off` as words."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+
+
 class LexiconError(ValueError):
     """A lexicon file is invalid; the message lists every problem with file and entry."""
 
@@ -168,7 +180,7 @@ def load_lexicon(folder: Path, expand_lemma: Callable[[str], Iterable[str]] | No
 def _read_yaml(path: Path) -> Any:
     try:
         with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise LexiconError(f"{path.name}: cannot read: {exc}") from None
 

@@ -61,13 +61,17 @@ def _finish(sent_doc: Doc, first: Token, last_i: int, text: str, base: int, ques
     start = first.idx
     end_tok = sent_doc[last_i]
     end = end_tok.idx + len(end_tok.text)
-    rest = sent_doc[last_i + 1:]
-    if all(t.is_punct or t.is_space for t in rest) and any(t.text.strip(".!") == "" and t.text for t in rest if not t.is_space):
-        punct = [t for t in rest if not t.is_space]
-        end = punct[-1].idx + len(punct[-1].text)
+    rest = [t for t in sent_doc[last_i + 1:] if not t.is_space]
+    if all(t.is_punct for t in rest):
+        # the rewrite ends the sentence: give it its own end mark
+        if rest:
+            end = rest[-1].idx + len(rest[-1].text)
         text += "?" if question else "."
-    elif not rest or all(t.is_space for t in rest):
-        text += "?" if question else "."
+    elif question and rest[-1].text in (".", "!"):
+        # "You need to V X, because Y." -> "Would you be willing to V X, because Y?"
+        middle = sent_doc.text[end:rest[-1].idx]
+        end = rest[-1].idx + len(rest[-1].text)
+        text += middle + "?"
     if first.i == 0 or sent_doc[first.i - 1].is_space:
         text = text[0].upper() + text[1:]
     return {"start": base + start, "end": base + end, "text": text}

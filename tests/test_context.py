@@ -18,7 +18,7 @@ def concerns(result):
     "You can just stop, okay?",  # a tag question still tells
 ])
 def test_abrupt_stop_is_flagged(analyse, sentence):
-    assert any(f["rule"] == "reply.just-stop" for f in concerns(analyse(sentence, "reply")))
+    assert any(f["category"] == "abrupt-stop" for f in concerns(analyse(sentence, "reply")))
 
 
 @pytest.mark.parametrize("sentence,why", [

@@ -89,6 +89,15 @@ def _is_negator(child: Token) -> bool:
     return False
 
 
+TOO_WHAT = {"fast", "quick", "rapid", "aggressive", "rushed", "short", "soon", "abrupt", "steep", "big",
+            "much", "hasty", "sudden", "early", "harsh", "drastic", "risky"}
+
+
+def _too_fast(tok: Token) -> bool:
+    """'... would be (far) too fast': an excess judgement rejects what it describes."""
+    return _lemma(tok) in TOO_WHAT and any(c.norm_ == "too" for c in tok.children)
+
+
 def _contrastive(neg: Token, span: Span) -> bool:
     """'..., not mine' after the phrase contrasts rather than negates it."""
     doc = neg.doc
@@ -157,6 +166,9 @@ def cues(span: Span, mode: str) -> Cues:
             if _is_negator(child) and not _contrastive(child, span):
                 flips += 1
                 reasons.append(f"negated by '{child.text}'")
+            elif child.dep_ in ("acomp", "attr") and _too_fast(child) and tok.i not in span_ids:
+                flips += 1
+                reasons.append(f"rejected as 'too {child.text}'")
             elif child.dep_ in ("acomp", "attr", "advmod", "dobj") and tok.i not in span_ids and (
                     _lemma(child) in REJECTORS or child.norm_ in REJECTORS):
                 flips += 1
@@ -237,7 +249,8 @@ def cues(span: Span, mode: str) -> Cues:
     verb = _first_verb(chain)
     if verb is not None and verb.pos_ == "VERB":
         auxes = {c.norm_.lower() for c in verb.children if c.dep_ in ("aux", "auxpass")}
-        if verb.tag_ == "VBD" or (verb.tag_ == "VBN" and auxes & {"have", "has", "had", "'ve", "'d"}):
+        modal = auxes & {"would", "should", "could", "might", "must", "will", "may", "can"}
+        if not modal and (verb.tag_ == "VBD" or (verb.tag_ == "VBN" and auxes & {"have", "has", "had", "'ve", "'d"})):
             # the listener's or someone else's past ("you stopped", "your last doctor cut it");
             # the speaker's own past claims ("I've never seen anyone struggle") still count
             if _subject_person(verb) in ("second", "third"):

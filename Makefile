@@ -10,7 +10,7 @@ PORT   ?= 8000
 
 run: $(VENV)/.installed
 	@echo "rehearse on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
-	$(VENV)/bin/gunicorn --preload --workers 1 --threads 4 --bind $(HOST):$(PORT) "rehearse.web:create_app()"
+	$(VENV)/bin/gunicorn --preload --workers 1 --threads 4 --no-control-socket --bind $(HOST):$(PORT) "rehearse.web:create_app()"
 
 test: $(VENV)/.installed-dev browser
 	$(PY) -m pytest

@@ -77,11 +77,14 @@ def main(argv: list[str] | None = None) -> int:
             create_app().run(host=args.host, port=args.port)
             return EXIT_OK
         from . import get_analyzer
+        from .lexicon import LexiconError
         from .pipeline import PipelineMissing
         try:
             analyzer = get_analyzer()
         except PipelineMissing as exc:
             return _fail(str(exc))
+        except LexiconError as exc:
+            return _fail(f"the lexicons failed to load: {exc}")
         if args.command == "eval":
             from .evaluate import cli as eval_cli
             return eval_cli(args, argv)

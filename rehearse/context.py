@@ -200,7 +200,7 @@ def cues(span: Span, mode: str) -> Cues:
         if tok.pos_ in ("VERB", "AUX") and lem in REPORT_VERBS and complement:
             person = _subject_person(tok)
             passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children)
-            asked = person == "second" and _is_question(sent, span)  # "Would you consider ...?"
+            asked = person == "second" and is_question(sent, span)  # "Would you consider ...?"
             hearsay = person == "first" and lem in HEARSAY_VERBS and prev.dep_ == "ccomp"  # "I read that ..."
             if not asked and (passive or person in ("second", "third") or hearsay):
                 reported = True
@@ -240,7 +240,7 @@ def cues(span: Span, mode: str) -> Cues:
             break
 
     # --- asked, not told ---
-    question = _is_question(sent, span)
+    question = is_question(sent, span)
     if question:
         reasons.append("asked as a question")
 
@@ -260,7 +260,7 @@ def cues(span: Span, mode: str) -> Cues:
             historical = True
             reasons.append("about the past ('used to')")
 
-    quoted = _in_quotes(sent, span)
+    quoted = in_quotes(sent, span)
     if quoted:
         reasons.append("in quotation marks")
 
@@ -295,7 +295,7 @@ def _passes_negation(lower: Token, upper: Token) -> bool:
     return False
 
 
-def _is_question(sent, span: Span) -> bool:
+def is_question(sent, span: Span) -> bool:
     """The phrase's sentence is a question (and not a tag question like '..., okay?')."""
     toks = [t for t in sent if not t.is_space]
     # find the end of the sentence part that holds the span
@@ -317,8 +317,28 @@ def _is_question(sent, span: Span) -> bool:
     return True
 
 
-def _in_quotes(sent, span: Span) -> bool:
+def in_quotes(sent, span: Span) -> bool:
     before = sum(1 for t in sent[: span.start] if t.text in QUOTES)
     if before % 2 == 0:
         return False
     return any(t.text in QUOTES for t in sent[span.end:])
+
+
+def shallow(span: Span) -> Cues:
+    """The cues that need no parse (question, quotes): for sentences with no other cue word."""
+    question, quoted = is_question(span.doc, span), in_quotes(span.doc, span)
+    reasons = (("asked as a question",) if question else ()) + (("in quotation marks",) if quoted else ())
+    return Cues(question=question, quoted=quoted, reasons=reasons)
+
+
+def cue_words(forms) -> frozenset[str]:
+    """Every word whose presence can make the parse-based cues (all but `historical`) fire.
+
+    A sentence with none of them gets the same answer from `shallow` as from `cues`, so the
+    analyser skips its parse. `forms(lemma)` gives a lemma's inflected forms.
+    """
+    words = set(NEGATORS) | NEGATIVE_SUBJECTS | REPORT_NOUNS | HYPOTHETICAL_MARKS | QUOTES | TOO_WHAT
+    words |= {"not", "no", "too", "according", "but", "however", "yet", "although", "though", "?"}
+    for lemma in REPORT_VERBS | REJECTORS:
+        words |= set(forms(lemma))
+    return frozenset(words)

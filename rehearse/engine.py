@@ -5,7 +5,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -13,9 +12,13 @@ from . import context, pipeline, rewrite, tone
 from .inflect import Inflector
 from .inputs import check_mode, check_text
 from .lexicon import Entry, Lexicon, load_lexicon
+from .matching import LexiconMatcher
 from .resources import data_dir
 
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
+# Function words a flagged span should not end on.
+_TRAILING = {"a", "an", "the", "at", "to", "of", "for", "in", "on", "with", "by", "from", "as", "and", "or",
+             "my", "your", "his", "her", "their", "our", "this", "that", "these", "those", "some", "any"}
 
 
 @dataclass
@@ -35,20 +38,9 @@ class Analyzer:
         self.lexicon = lexicon or load_lexicon(data_dir("lexicons"), inflector.forms)
         self.entries = self.lexicon.by_id()
         self.parser = pipeline.Parser(self.nlp)
-        self._matchers = {mode: self._compile(self.lexicon.for_mode(mode)) for mode in ("draft", "reply")}
+        self._matchers = {mode: LexiconMatcher(self.nlp, self.lexicon.for_mode(mode)) for mode in ("draft", "reply")}
         self.tone = tone.ToneScorer(self.nlp)
-
-    def _compile(self, entries: Iterable[Entry]):
-        matcher = Matcher(self.nlp.vocab, validate=True)
-        phrases = PhraseMatcher(self.nlp.vocab, attr="NORM")
-        for e in entries:
-            tokens = [list(p) for p in e.patterns if not isinstance(p, str)]
-            strings = [p for p in e.patterns if isinstance(p, str)]
-            if tokens:
-                matcher.add(e.id, tokens)
-            if strings:
-                phrases.add(e.id, [self.nlp.make_doc(s) for s in strings])
-        return matcher, phrases
+        self._cue_words = context.cue_words(inflector.forms)
 
     # ---- public -------------------------------------------------------------------------
     def analyse(self, text: str, mode: str = "draft") -> dict:
@@ -89,11 +81,9 @@ class Analyzer:
         return pipeline.segment(self.nlp.make_doc(text))
 
     def _candidates(self, doc: Doc, mode: str) -> list[_Candidate]:
-        matcher, phrases = self._matchers[mode]
         by_entry: dict[str, list[Span]] = defaultdict(list)
-        found = (list(matcher(doc)) if len(matcher) else []) + (list(phrases(doc)) if len(phrases) else [])
-        for match_id, start, end in found:
-            by_entry[self.nlp.vocab.strings[match_id]].append(doc[start:end])
+        for eid, start, end in self._matchers[mode](doc):
+            by_entry[eid].append(doc[start:end])
         out = []
         for eid, spans in by_entry.items():
             for span in filter_spans(spans):
@@ -101,7 +91,9 @@ class Analyzer:
                 sent = doc[span.start].sent
                 end = min(span.end, sent.end)
                 wordy = any(t.is_alpha for t in doc[span.start:end])
-                while wordy and end - span.start > 1 and (doc[end - 1].is_punct or doc[end - 1].is_space):
+                # patterns may look one word ahead ("give me [a]"); the flag ends on the last content word
+                while wordy and end - span.start > 1 and (doc[end - 1].is_punct or doc[end - 1].is_space
+                                                          or (end - span.start > 2 and doc[end - 1].norm_ in _TRAILING)):
                     end -= 1
                 span = doc[span.start:end]
                 out.append(_Candidate(self.entries[eid], span.start, span.end, sent))
@@ -113,11 +105,20 @@ class Analyzer:
         wanted: dict[tuple[int, int], Span] = {}
         for d, cands in enumerate(per_doc):
             for c in cands:
-                if c.entry.needs_parse:
-                    wanted.setdefault((d, c.sent.start), c.sent)
+                if (d, c.sent.start) not in wanted and self._needs_parse(c):
+                    wanted[(d, c.sent.start)] = c.sent
         parsed = dict(zip(wanted, self.parser.parse(pipeline.sentence_doc(s) for s in wanted.values())))
         for d, (doc, cands) in enumerate(zip(docs, per_doc)):
             yield self._result(doc, mode, cands, {k[1]: v for k, v in parsed.items() if k[0] == d})
+
+    def _needs_parse(self, c: _Candidate) -> bool:
+        """Parse a candidate's sentence only if the parse can change the outcome."""
+        e = c.entry
+        if e.subject or e.rewrite not in (None, "shouting") or "historical" in e.suppressors:
+            return True
+        if not (e.suppressors - {"quoted", "question"}) and not e.when_negated:
+            return False
+        return any(t.norm_ in self._cue_words or t.lower_ in self._cue_words for t in c.sent)
 
     def _result(self, doc: Doc, mode: str, cands: list[_Candidate], parsed: dict[int, Doc]) -> dict:
         flags, suppressed = [], []
@@ -125,11 +126,7 @@ class Analyzer:
             entry = c.entry
             sdoc = parsed.get(c.sent.start)
             local = (sdoc if sdoc is not None else c.sent.as_doc())[c.start - c.sent.start:c.end - c.sent.start]
-            if sdoc is not None:
-                cues = context.cues(local, mode)
-            else:
-                cues = context.Cues(question=context._is_question(local.doc, local),
-                                    quoted=context._in_quotes(local.doc, local))
+            cues = context.cues(local, mode) if sdoc is not None else context.shallow(local)
             active = cues.active()
             if "negated" in active and entry.when_negated:
                 target = self.entries[entry.when_negated]

@@ -37,6 +37,9 @@ OFFERS = {"phone offers": "receptiveness/phone_offers.csv", "bowl offers": "rece
 MTS = "mts_dialog/mts_dialog_turns_all.csv"
 GITHUB = "github_incivility/annotated_comment_level.csv"
 DEV = {"reply": "dev_reply.jsonl", "draft": "dev_draft.jsonl"}
+# Written after the rules by someone who never saw them; reported as numbers only, never listed,
+# so that nobody tunes rules to them.
+HOLDOUT = {"reply": "holdout_reply.jsonl", "draft": "holdout_draft.jsonl"}
 
 
 def repo_root() -> Path:
@@ -537,12 +540,13 @@ def run(benchmarks: Path | None = None, limit: int | None = None, dev_dir: Path 
             ev.sections["mts"] = eval_mts(path, runner, limit)
         if (path := have(GITHUB)):
             ev.sections["github"] = eval_github(path, runner, limit)
-    for mode, fname in DEV.items():
-        path = dev_dir / fname
-        if path.is_file():
-            ev.sections[f"dev:{mode}"] = eval_dev(mode, path, runner, limit)
-        else:
-            note("development set {} not found; skipped", path)
+    for prefix, files in (("dev", DEV), ("holdout", HOLDOUT)):
+        for mode, fname in files.items():
+            path = dev_dir / fname
+            if path.is_file():
+                ev.sections[f"{prefix}:{mode}"] = eval_dev(mode, path, runner, limit)
+            else:
+                note(f"{prefix} set {{}} not found; skipped", path)
     ev.seconds = time.perf_counter() - t0
     ev.analysed = runner.analysed
     return ev
@@ -788,12 +792,24 @@ def render_markdown(ev: Evaluation) -> str:
     L.append("Predicted *concern* when the text has at least one concern flag. These sets were written "
              "for this project, so they show what to fix, not how well it generalises.")
     L.append("")
-    for mode in DEV:
-        s = ev.sections.get(f"dev:{mode}")
+    _render_labelled(L, ev, "dev", DEV, list_missed=True)
+    L.append("## 6. Held-out sets (`tests/data/holdout_*.jsonl`)")
+    L.append("")
+    L.append("Written after the rules by someone who never saw them (red flags in other words, and their "
+             "negated, quoted, first-person and word-sense twins). Reported as numbers only: the sentences "
+             "are never listed here, so that no rule is tuned to them.")
+    L.append("")
+    _render_labelled(L, ev, "holdout", HOLDOUT, list_missed=False)
+    return "\n".join(L).rstrip() + "\n"
+
+
+def _render_labelled(L: list[str], ev: Evaluation, prefix: str, files: dict, list_missed: bool) -> None:
+    for mode in files:
+        s = ev.sections.get(f"{prefix}:{mode}")
         L.append(f"### {mode} mode")
         L.append("")
         if not s:
-            L.append(f"_Skipped: `{DEV[mode]}` not found._")
+            L.append(f"_Skipped: `{files[mode]}` not found._")
             L.append("")
             continue
         _provenance(L, ev, s)
@@ -812,6 +828,10 @@ def render_markdown(ev: Evaluation) -> str:
             L.append(f"| {_cell(kind)} | {n} | {lab} | {_f(right / n)} |")
         L.append("")
         missed = s["missed"]
+        if not list_missed:
+            L.append(f"Misclassified: {len(missed)} (not listed).")
+            L.append("")
+            continue
         L.append(f"Misclassified ({len(missed)}):")
         L.append("")
         if missed:
@@ -829,7 +849,6 @@ def render_markdown(ev: Evaluation) -> str:
         else:
             L.append("_None._")
         L.append("")
-    return "\n".join(L).rstrip() + "\n"
 
 
 def summary_rows(ev: Evaluation) -> list[tuple[str, str, str]]:
@@ -863,11 +882,11 @@ def summary_rows(ev: Evaluation) -> list[tuple[str, str, str]]:
         c = s["metrics"]["combined"]
         rows.append(("GitHub incivility", f"{c['n']:,}",
                      f"combined acc {_f(c['accuracy'])} P {_f(c['precision'])} R {_f(c['recall'])}"))
-    for mode in DEV:
-        s = ev.sections.get(f"dev:{mode}")
+    for prefix, mode in [("dev", m) for m in DEV] + [("holdout", m) for m in HOLDOUT]:
+        s = ev.sections.get(f"{prefix}:{mode}")
         if s:
             m = s["metrics"]
-            rows.append((f"dev {mode}", f"{m['n']:,}",
+            rows.append((f"{prefix} {mode}", f"{m['n']:,}",
                          f"acc {_f(m['accuracy'])} P {_f(m['precision'])} R {_f(m['recall'])}; "
                          f"{len(s['missed'])} misclassified"))
     return rows

@@ -92,10 +92,6 @@ class Entry:
     when_negated: str | None = None
     file: str = ""
 
-    @property
-    def needs_parse(self) -> bool:
-        return bool(self.suppressors) or self.subject is not None or self.rewrite not in (None, "shouting")
-
 
 @dataclass(frozen=True)
 class Lexicon:

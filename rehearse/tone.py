@@ -5,7 +5,7 @@ Danescu-Niculescu-Mizil et al. (ACL 2013, table 3: the average politeness of req
 strategy), and the receptiveness recipe of Yeomans et al. (2020): hedge, emphasise agreement,
 acknowledge, reframe. Two product markers (pressure, hostile words) come from the field notes.
 Each marker found adds its weight (at most three times); strength flags add and concern flags
-subtract by severity. The total T maps to 50 + 50 * tanh(T / S) with S = 3 + 1.5 * sqrt(n - 1)
+subtract by severity. The total T maps to 50 + 50 * tanh(T / S) with S = 5 + 1.5 * sqrt(n - 1)
 for n sentences, so a long text is not judged by the sum of its parts. Documented in README.md.
 """
 from __future__ import annotations
@@ -74,7 +74,9 @@ SENTENCE_START = {
 WH_WORDS = {"what", "why", "who", "whom", "where", "when", "how", "which", "whose"}
 DIRECT_QUESTION = -0.8
 SHOUTING = -1.0
-FLAG_WEIGHT = {"high": 4.0, "medium": 3.0, "low": 2.0}
+# A concern weighs more than a strength: one demand is not undone by one "thank you".
+FLAG_WEIGHT = {"concern": {"high": 6.0, "medium": 4.5, "low": 3.0},
+               "strength": {"high": 2.0, "medium": 1.5, "low": 1.0}}
 MAX_REPEAT = 3
 
 
@@ -131,10 +133,10 @@ class ToneScorer:
             total += weight * min(n, MAX_REPEAT)
             (positive if weight > 0 else negative)[name] = n
         for f in flags:
-            w = FLAG_WEIGHT[f["severity"]]
+            w = FLAG_WEIGHT[f["polarity"]][f["severity"]]
             total += w if f["polarity"] == "strength" else -w
         sentences = sum(1 for _ in doc.sents)
-        scale = 3.0 + 1.5 * math.sqrt(max(0, sentences - 1))
+        scale = 5.0 + 1.5 * math.sqrt(max(0, sentences - 1))
         value = round(50 + 50 * math.tanh(total / scale))
         return max(0, min(100, value)), {
             "positive": positive, "negative": negative,

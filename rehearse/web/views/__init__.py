@@ -1,0 +1,1 @@
+"""Blueprints, one per concern: pages, the two check pages, and the JSON API."""

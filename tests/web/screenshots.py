@@ -1,0 +1,88 @@
+"""Save the README's screenshots (docs/screenshots/) of every page at laptop and phone width.
+
+Run from the repository root: .venv/bin/python tests/web/screenshots.py
+"""
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "docs" / "screenshots"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from browsing import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE  # noqa: E402
+
+MAX_HEIGHT = {"desktop": 1700, "phone": 2200}   # keep the files small: the top of long pages
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):
+        pass
+
+
+def _draft(page):
+    page.goto(page.base + "/draft?example=1")
+    page.locator("#marked a.mark--concern").first.click()
+    page.mouse.move(0, 0)
+
+
+def _draft_typing(page):
+    page.goto(page.base + "/draft")
+    page.fill("#text", "Hello Dr. Lee,\n\nYou need to give me a slower taper this time. Thank you for your time.")
+    page.wait_for_selector("#marked a.mark--concern")
+    page.wait_for_function("() => !document.querySelector('.htmx-request, #results.is-stale')")
+
+
+def _reply(page):
+    page.goto(page.base + "/reply?example=1")
+    page.locator("#marked a.mark--concern").first.click()
+    page.mouse.move(0, 0)
+
+
+SHOTS = {
+    "home": lambda page: page.goto(page.base + "/"),
+    "draft": _draft,
+    "draft-typing": _draft_typing,
+    "reply": _reply,
+    "about": lambda page: page.goto(page.base + "/about"),
+}
+
+
+def main() -> int:
+    from playwright.sync_api import sync_playwright
+
+    from rehearse.web import create_app
+
+    server = make_server("127.0.0.1", 0, create_app(), threaded=True, request_handler=_Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    OUT.mkdir(parents=True, exist_ok=True)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+                context = browser.new_context(viewport=viewport)
+                page = context.new_page()
+                page.base = f"http://127.0.0.1:{server.server_port}"
+                for name, show in SHOTS.items():
+                    show(page)
+                    page.wait_for_load_state("networkidle")
+                    page.evaluate("() => window.scrollTo(0, 0)")
+                    height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT[label])
+                    path = OUT / f"{name}-{label}.png"
+                    page.screenshot(path=str(path), full_page=True,
+                                    clip={"x": 0, "y": 0, "width": viewport["width"], "height": height})
+                    print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KB")
+                context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

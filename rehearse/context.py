@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from spacy.tokens import Span, Token
 
 NEGATORS = {"not", "never", "no", "nobody", "nothing", "none", "neither", "nor", "nowhere",
-            "hardly", "barely", "scarcely", "without"}
+            "hardly", "barely", "scarcely"}
+PAST_MARKERS = {"before", "ago", "last", "previously", "once", "earlier", "back", "formerly", "then", "yesterday"}
 NEGATIVE_SUBJECTS = {"nobody", "nothing", "none", "noone", "neither"}
 # Governors whose object/complement is rejected: "avoid stopping", "a myth that ...".
 REJECTORS = {"avoid", "prevent", "discourage", "warn", "caution", "refuse", "reject", "disagree",
@@ -20,7 +21,8 @@ REJECTORS = {"avoid", "prevent", "discourage", "warn", "caution", "refuse", "rej
              "risky", "harmful", "outdated", "nonsense", "bad", "terrible", "reckless", "inaccurate",
              "incorrect", "misleading", "irresponsible", "unwise", "ill-advised", "mistaken", "lie",
              "stereotype", "oversimplification", "old-fashioned", "rubbish", "baloney", "bogus",
-             "fiction", "hazardous", "unhelpful", "problematic"}
+             "fiction", "hazardous", "unhelpful", "problematic", "wrongly", "mistakenly", "unfairly",
+             "falsely", "incorrectly", "erroneously", "unjustly", "inappropriately"}
 # Verbs of saying and believing: what they introduce is someone's claim.
 REPORT_VERBS = {"say", "tell", "claim", "think", "believe", "suggest", "insist", "assume", "hear",
                 "read", "argue", "state", "mention", "assert", "maintain", "allege", "feel", "reckon",
@@ -158,12 +160,12 @@ def cues(span: Span, mode: str) -> Cues:
     for level, tok in enumerate(chain):
         # Above the phrase's own clause, negation reaches down only through control/report verbs
         # and copulas ("I don't think you can just stop"; "it is not true that ...").
-        if level > 0 and not _passes_negation(chain[level - 1], tok):
+        if level > 0 and (_spliced(chain[level - 1], tok) or not _passes_negation(chain[level - 1], tok)):
             break
         for child in tok.children:
             if child.i in span_ids or child.i in chain_ids:
                 continue
-            if _is_negator(child) and not _contrastive(child, span):
+            if _is_negator(child) and not _contrastive(child, span) and not _in_tag_question(child):
                 flips += 1
                 reasons.append(f"negated by '{child.text}'")
             elif child.dep_ in ("acomp", "attr") and _too_fast(child) and tok.i not in span_ids:
@@ -250,7 +252,11 @@ def cues(span: Span, mode: str) -> Cues:
     if verb is not None and verb.pos_ == "VERB":
         auxes = {c.norm_.lower() for c in verb.children if c.dep_ in ("aux", "auxpass")}
         modal = auxes & {"would", "should", "could", "might", "must", "will", "may", "can"}
-        if not modal and (verb.tag_ == "VBD" or (verb.tag_ == "VBN" and auxes & {"have", "has", "had", "'ve", "'d"})):
+        # simple past and past perfect; a present perfect only with a time in the past
+        # ("you have stopped abruptly before"), since "the decision has been made" is about now
+        perfect = verb.tag_ == "VBN" and auxes & {"have", "has", "'ve"} and any(
+            t.norm_ in PAST_MARKERS or (t.like_num and len(t.text) == 4) for t in verb.subtree)
+        if not modal and (verb.tag_ == "VBD" or perfect or (verb.tag_ == "VBN" and auxes & {"had", "'d"})):
             # the listener's or someone else's past ("you stopped", "your last doctor cut it");
             # the speaker's own past claims ("I've never seen anyone struggle") still count
             if _subject_person(verb) in ("second", "third"):
@@ -275,11 +281,20 @@ def cues(span: Span, mode: str) -> Cues:
 
 
 _NEG_THROUGH_VERBS = {"think", "believe", "say", "tell", "let", "recommend", "suggest", "advise", "want",
-                      "need", "mean", "expect", "imagine", "try", "have", "be", "should", "would",
+                      "need", "mean", "expect", "imagine", "try", "be",
                       "feel", "agree", "allow", "support", "encourage", "ask", "make", "get", "go",
-                      "plan", "intend", "consider", "want", "like", "do", "can", "could", "will",
+                      "plan", "intend", "consider", "want", "like",
                       "dare", "seem", "appear", "sound", "claim", "pretend", "know", "imply", "mean", "insinuate",
                       "accuse", "suppose", "guess", "reckon", "promise", "assume"}
+
+
+def _spliced(lower: Token, upper: Token) -> bool:
+    """'You can just stop, it's not dangerous': a clause before a comma is not governed by the
+    clause after it (the parser often says so after a comma splice); its negation stays there."""
+    if lower.dep_ not in ("ccomp", "parataxis", "advcl", "conj") or lower.i > upper.i:
+        return False
+    end = max(t.i for t in lower.subtree)
+    return any(t.text in (",", ";", "—", "–", "-", ":") for t in lower.doc[end:upper.i + 1])
 
 
 def _passes_negation(lower: Token, upper: Token) -> bool:
@@ -312,9 +327,31 @@ def is_question(sent, span: Span) -> bool:
     commas = [i for i, t in enumerate(tail) if t.text == ","]
     if commas:
         after = [t for t in tail[commas[-1] + 1:]]
-        if len(after) <= 3 and any(t.norm_.lower() in TAG_QUESTIONS for t in after):
+        if len(after) <= 3 and (any(t.norm_.lower() in TAG_QUESTIONS for t in after) or _is_tag(after)):
             return False
     return True
+
+
+TAG_AUX = {"be", "am", "is", "are", "was", "were", "have", "has", "had", "do", "does", "did", "will", "would",
+           "can", "could", "should", "shall", "must", "might"}
+
+
+def _is_tag(words) -> bool:
+    """"..., haven't you?" / "..., isn't it?" / "..., do you?": an auxiliary, maybe 'not', a pronoun."""
+    norms = [t.norm_.lower() for t in words]
+    return 2 <= len(norms) <= 3 and norms[0] in TAG_AUX and words[-1].pos_ in ("PRON", "") and (
+        len(norms) == 2 or norms[1] == "not") and words[-1].norm_.lower() in (
+        "you", "i", "we", "it", "they", "he", "she", "that", "there")
+
+
+def _in_tag_question(tok: Token) -> bool:
+    """The token is part of a tag question's tail ('..., aren't you?')."""
+    doc = tok.doc
+    end = next((t.i for t in doc[tok.i:] if t.text == "?"), None)
+    if end is None or end - tok.i > 3:
+        return False
+    start = next((t.i for t in reversed(doc[:tok.i]) if t.text == ","), None)
+    return start is not None and _is_tag([t for t in doc[start + 1:end]])
 
 
 def in_quotes(sent, span: Span) -> bool:

@@ -35,7 +35,9 @@ class Analyzer:
     def __init__(self, nlp=None, lexicon: Lexicon | None = None):
         self.nlp = nlp if nlp is not None else pipeline.load()
         inflector = Inflector.from_nlp(self.nlp)
-        self.lexicon = lexicon or load_lexicon(data_dir("lexicons"), inflector.forms)
+        vocab = self.nlp.vocab
+        self.lexicon = lexicon or load_lexicon(data_dir("lexicons"), inflector.forms,
+                                               normalise=lambda word: vocab[word].norm_)
         self.entries = self.lexicon.by_id()
         self.parser = pipeline.Parser(self.nlp)
         self._matchers = {mode: LexiconMatcher(self.nlp, self.lexicon.for_mode(mode)) for mode in ("draft", "reply")}
@@ -95,7 +97,10 @@ class Analyzer:
                 while wordy and end - span.start > 1 and (doc[end - 1].is_punct or doc[end - 1].is_space
                                                           or (end - span.start > 2 and doc[end - 1].norm_ in _TRAILING)):
                     end -= 1
-                span = doc[span.start:end]
+                start = span.start
+                while wordy and end - start > 1 and (doc[start].is_punct or doc[start].is_space):
+                    start += 1
+                span = doc[start:end]
                 out.append(_Candidate(self.entries[eid], span.start, span.end, sent))
         return out
 

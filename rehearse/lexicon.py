@@ -42,7 +42,7 @@ APOLOGY = re.compile(r"\b(sorry|apologi[sz]e|apologies|bother(ing)? you|i'?m (ju
 ID_RE = re.compile(r"^(draft|reply)\.[a-z0-9]+(-[a-z0-9]+)*$")
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser when present (fast)
     """YAML 1.2 booleans: only true/false. Word lists hold `yes`, `no`, `on`, `off` as words."""
 
 
@@ -130,11 +130,20 @@ def load_sources(path: Path) -> dict[str, Source]:
     return sources
 
 
-def load_lexicon(folder: Path, expand_lemma: Callable[[str], Iterable[str]] | None = None) -> Lexicon:
-    """Load every `*.yaml` below `folder` (except sources.yaml) and validate it."""
+def load_lexicon(folder: Path, expand_lemma: Callable[[str], Iterable[str]] | None = None,
+                 normalise: Callable[[str], str] | None = None) -> Lexicon:
+    """Load every `*.yaml` below `folder` (except sources.yaml) and validate it.
+
+    `expand_lemma` gives a lemma's forms; `normalise` maps a word to spaCy's NORM (British to
+    American spelling, for instance), so that word lists meet the text on the same footing.
+    """
     folder = Path(folder)
     sources = load_sources(folder / "sources.yaml")
-    expand = expand_lemma or (lambda lemma: {lemma.lower()})
+    norm = normalise or (lambda word: word)
+    base = expand_lemma or (lambda lemma: {lemma.lower()})
+
+    def expand(lemma):
+        return {n for form in base(lemma) for n in (form, norm(form))}
     problems: list[str] = []
     entries: list[Entry] = []
     seen: dict[str, str] = {}
@@ -153,7 +162,7 @@ def load_lexicon(folder: Path, expand_lemma: Callable[[str], Iterable[str]] | No
         for n, raw in enumerate(data["entries"], 1):
             label = raw.get("id", f"#{n}") if isinstance(raw, dict) else f"#{n}"
             where = f"{rel}: entry {label!r}"
-            entry, errs = _build_entry(raw, where, rel, sources, expand)
+            entry, errs = _build_entry(raw, where, rel, sources, expand, norm)
             problems.extend(errs)
             if entry is not None:
                 if entry.id in seen:
@@ -185,7 +194,7 @@ def _strings(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
 
 
-def _build_entry(raw, where, rel, sources, expand) -> tuple[Entry | None, list[str]]:
+def _build_entry(raw, where, rel, sources, expand, norm) -> tuple[Entry | None, list[str]]:
     errs: list[str] = []
     if not isinstance(raw, dict):
         return None, [f"{where}: expected a mapping"]
@@ -230,7 +239,7 @@ def _build_entry(raw, where, rel, sources, expand) -> tuple[Entry | None, list[s
     for kind in ("flag", "pass"):
         if not _strings(examples.get(kind)) or len(examples.get(kind) or []) < 3:
             errs.append(f"{where}: examples.{kind} needs at least 3 sentences")
-    patterns = _compile_patterns(raw["patterns"], where, expand, errs)
+    patterns = _compile_patterns(raw["patterns"], where, expand, norm, errs)
     ctx = raw.get("context") or {}
     suppressors = set(DEFAULT_SUPPRESSORS.get((raw["mode"], raw["polarity"]), ()))
     subject = None
@@ -264,7 +273,7 @@ def _build_entry(raw, where, rel, sources, expand) -> tuple[Entry | None, list[s
     ), []
 
 
-def _compile_patterns(raw, where, expand, errs) -> list:
+def _compile_patterns(raw, where, expand, norm, errs) -> list:
     if not isinstance(raw, list) or not raw:
         errs.append(f"{where}: patterns must be a non-empty list")
         return []
@@ -283,14 +292,14 @@ def _compile_patterns(raw, where, expand, errs) -> list:
                                 "parse; patterns run before parsing (use context: instead)")
                 elif bad:
                     errs.append(f"{where}: pattern {i} has unknown token keys {sorted(bad)}")
-                tokens.append(_expand_lemma(tok, expand))
+                tokens.append(_expand_lemma(tok, expand, norm))
             out.append(tuple(tokens))
         else:
             errs.append(f"{where}: pattern {i} must be a phrase string or a list of token dicts")
     return out
 
 
-def _expand_lemma(tok: dict, expand) -> dict:
+def _expand_lemma(tok: dict, expand, norm=lambda w: w) -> dict:
     """Rewrite LEMMA (unavailable before tagging) as NORM IN all its forms; LOWER becomes NORM."""
     tok = dict(tok)
     if "LEMMA" in tok:
@@ -299,17 +308,26 @@ def _expand_lemma(tok: dict, expand) -> dict:
         forms = sorted({f for lemma in lemmas for f in expand(str(lemma))})
         tok["NORM"] = {"IN": forms}
     if "LOWER" in tok and "NORM" not in tok:
-        value = tok.pop("LOWER")
-        tok["NORM"] = _norm_value(value)
+        tok["NORM"] = tok.pop("LOWER")
+    if "NORM" in tok:
+        tok["NORM"] = _norm_value(tok["NORM"], norm)
     return tok
 
 
-def _norm_value(value):
-    """Lowercase strings (NORM is lowercase) and apply spaCy's contraction norms to `n't`, `'m`..."""
-    fix = {"n't": "not", "'m": "am", "'re": "are", "'ll": "will", "'ve": "have", "ca": "can", "wo": "will"}
+_CONTRACTIONS = {"n't": "not", "'m": "am", "'re": "are", "'ll": "will", "'ve": "have", "ca": "can", "wo": "will"}
+
+
+def _norm_value(value, norm=lambda w: w):
+    """Lowercase (NORM is lowercase), fold contractions as spaCy's NORM does ("n't" -> "not"),
+    and add each word's NORM ("cancelled" -> "canceled")."""
+    def words(w):
+        w = str(w).lower()
+        w = _CONTRACTIONS.get(w, w)
+        return {w, norm(w)}
     if isinstance(value, str):
-        return fix.get(value.lower(), value.lower())
+        forms = words(value)
+        return forms.pop() if len(forms) == 1 else {"IN": sorted(forms)}
     if isinstance(value, dict):
-        return {k: ([fix.get(v.lower(), v.lower()) for v in vs] if isinstance(vs, list) else vs)
+        return {k: (sorted({f for v in vs for f in words(v)}) if isinstance(vs, list) else vs)
                 for k, vs in value.items()}
     return value

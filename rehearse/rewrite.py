@@ -67,7 +67,8 @@ def _finish(sent_doc: Doc, first: Token, last_i: int, text: str, base: int, ques
         if rest:
             end = rest[-1].idx + len(rest[-1].text)
         text += "?" if question else "."
-    elif question and rest[-1].text in (".", "!"):
+    elif question and rest[-1].text in (".", "!") and not any(
+            t.norm_ in ("or", "otherwise", "else", "and") for t in rest):
         # "You need to V X, because Y." -> "Would you be willing to V X, because Y?"
         middle = sent_doc.text[end:rest[-1].idx]
         end = rest[-1].idx + len(rest[-1].text)

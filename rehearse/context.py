@@ -168,6 +168,11 @@ def cues(span: Span, mode: str) -> Cues:
             if _is_negator(child) and not _contrastive(child, span) and not _in_tag_question(child):
                 flips += 1
                 reasons.append(f"negated by '{child.text}'")
+            elif child.dep_ in ("nsubj", "attr") and tok.i not in span_ids and any(
+                    c.dep_ == "amod" and (_lemma(c) in REJECTORS or c.norm_ in ("worst", "bad", "dangerous"))
+                    for c in child.children):
+                flips += 1
+                reasons.append(f"rejected as '{child.text}'")  # "the worst thing you can do is ..."
             elif child.dep_ in ("acomp", "attr") and _too_fast(child) and tok.i not in span_ids:
                 flips += 1
                 reasons.append(f"rejected as 'too {child.text}'")

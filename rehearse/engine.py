@@ -1,6 +1,7 @@
 """The analyser: cheap lexicon matching on tokens, then context from the parse where it matters."""
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Iterator
@@ -87,10 +88,12 @@ class Analyzer:
         for eid, start, end in self._matchers[mode](doc):
             by_entry[eid].append(doc[start:end])
         out = []
+        sents = list(doc.sents)  # once: Token.sent walks the whole doc each time
+        starts = [s.start for s in sents]
         for eid, spans in by_entry.items():
             for span in filter_spans(spans):
                 # a match never crosses a sentence boundary, nor ends on punctuation it needed as context
-                sent = doc[span.start].sent
+                sent = sents[bisect_right(starts, span.start) - 1]
                 end = min(span.end, sent.end)
                 wordy = any(t.is_alpha for t in doc[span.start:end])
                 # patterns may look one word ahead ("give me [a]"); the flag ends on the last content word
@@ -127,10 +130,12 @@ class Analyzer:
 
     def _result(self, doc: Doc, mode: str, cands: list[_Candidate], parsed: dict[int, Doc]) -> dict:
         flags, suppressed = [], []
+        shallow_docs: dict[int, Doc] = {}
         for c in cands:
             entry = c.entry
             sdoc = parsed.get(c.sent.start)
-            local = (sdoc if sdoc is not None else c.sent.as_doc())[c.start - c.sent.start:c.end - c.sent.start]
+            base = sdoc if sdoc is not None else shallow_docs.setdefault(c.sent.start, pipeline.sentence_doc(c.sent))
+            local = base[c.start - c.sent.start:c.end - c.sent.start]
             cues = context.cues(local, mode) if sdoc is not None else context.shallow(local)
             active = cues.active()
             if "negated" in active and entry.when_negated:

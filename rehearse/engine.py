@@ -95,7 +95,9 @@ class Analyzer:
                 # a match never crosses a sentence boundary, nor ends on punctuation it needed as context
                 sent = sents[bisect_right(starts, span.start) - 1]
                 end = min(span.end, sent.end)
-                wordy = any(t.is_alpha for t in doc[span.start:end])
+                # a run of "!!" / "?!" is what some entries flag: keep it
+                loud = end - span.start >= 2 and all(set(t.text) <= set("!?") for t in doc[end - 2:end])
+                wordy = not loud and any(t.is_alpha for t in doc[span.start:end])
                 # patterns may look one word ahead ("give me [a]"); the flag ends on the last content word
                 while wordy and end - span.start > 1 and (doc[end - 1].is_punct or doc[end - 1].is_space
                                                           or (end - span.start > 2 and doc[end - 1].norm_ in _TRAILING)):

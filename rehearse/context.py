@@ -180,6 +180,9 @@ def cues(span: Span, mode: str) -> Cues:
                     _lemma(child) in REJECTORS or child.norm_ in REJECTORS):
                 flips += 1
                 reasons.append(f"rejected as '{child.text}'")
+        if tok.norm_ == "far" and any(c.norm_ == "from" and c.i in chain_ids for c in tok.children):
+            flips += 1
+            reasons.append("rejected by 'far from'")
         if tok.i not in span_ids and (_lemma(tok) in REJECTORS or tok.norm_ in REJECTORS):
             flips += 1
             reasons.append(f"rejected by '{tok.text}'")
@@ -237,7 +240,23 @@ def cues(span: Span, mode: str) -> Cues:
 
     # --- hypothetical ---
     hypothetical = False
-    for tok in chain:
+    for prev, tok in zip(chain, chain[1:]):
+        # "Were you to stop ...", "Had you stopped ...", "Should you stop ...": subject-aux inversion
+        if tok.dep_ == "advcl" and not is_question(sent, span):
+            subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            inverted = [a for a in [tok, *tok.children] if (a is tok or a.dep_ in ("aux", "auxpass"))
+                        and a.norm_.lower() in ("were", "had", "should") and subj is not None and a.i < subj.i]
+            if inverted:
+                hypothetical = True
+                reasons.append(f"hypothetical (inverted '{inverted[0].text}')")
+                break
+        # "Suppose we reduced by half: ...": an imperative supposition
+        if prev.dep_ == "ccomp" and _lemma(tok) in ("suppose", "assume") and tok.tag_ == "VB" \
+                and tok.dep_ == "ROOT" and _subject_person(tok) is None:
+            hypothetical = True
+            reasons.append(f"hypothetical ('{tok.text}')")
+            break
+    for tok in ([] if hypothetical else chain):
         for child in tok.children:
             if child.dep_ in ("mark", "advmod") and child.norm_.lower() in HYPOTHETICAL_MARKS:
                 hypothetical = True
@@ -312,7 +331,15 @@ def _passes_negation(lower: Token, upper: Token) -> bool:
         return True
     if lower.dep_ in ("ccomp",) and _lemma(upper) in _NEG_THROUGH_VERBS:
         return True
+    marks = {c.norm_.lower() for c in lower.children if c.dep_ in ("mark", "aux")}
+    if lower.dep_ == "relcl" and "to" in marks:
+        return True  # "won't set [a deadline to be off by Christmas]": an infinitival relative
+    if lower.dep_ == "advcl" and marks & {"like", "if", "though"} and _lemma(upper) in _SEEM_VERBS:
+        return True  # "don't want to sound [like I'm saying ...]"
     return False
+
+
+_SEEM_VERBS = {"sound", "seem", "look", "appear", "feel", "come", "act", "behave", "talk", "write"}
 
 
 def is_question(sent, span: Span) -> bool:

@@ -52,3 +52,31 @@ def test_word_sense_stop_by_is_not_abrupt_stop(analyse):
     result = analyse("Please stop by the front desk on your way out.", "reply")
     assert not concerns(result)
     assert not result["suppressed"]
+
+
+@pytest.mark.parametrize("sentence,mode,reason", [
+    ("Were you to stop suddenly, you could have a seizure.", "reply", "hypothetical"),
+    ("Suppose we reduced by half: that would be far too steep.", "reply", "hypothetical"),
+    ("A two-week taper would be far too fast for you.", "reply", "too fast"),
+    ("The worst thing you can do is stop suddenly.", "reply", "rejected"),
+    ("Far from being drug seeking, you're asking sensible questions.", "reply", "far from"),
+    ("Some people online claim withdrawal is severe, but that's rare.", "reply", "contrasted"),
+    ("There's no way withdrawal is severe at 0.25 mg.", "reply", "negated"),
+    ("I didn't mean to imply that you never listen.", "draft", "negated"),
+    ("He wrote 'I AM DONE WITH THIS' in his message.", "draft", "quot"),
+])
+def test_context_cue_sets_the_phrase_aside(analyse, sentence, mode, reason):
+    result = analyse(sentence, mode)
+    noticed = [r for s in result["suppressed"] for r in s["reasons"]]
+    assert any(reason in r for r in noticed), (sentence, result["suppressed"])
+    if reason != "negated" or mode == "draft":
+        assert not concerns(result), (sentence, concerns(result))
+
+
+@pytest.mark.parametrize("sentence,mode", [
+    ("You can just stop, it's not dangerous.", "reply"),       # a negation after a comma splice
+    ("You've been misusing the Ativan, haven't you?", "reply"),  # a tag question still tells
+    ("You've got to slow down my taper, it's too fast.", "draft"),
+])
+def test_context_does_not_leak_across_clauses(analyse, sentence, mode):
+    assert concerns(analyse(sentence, mode)), sentence

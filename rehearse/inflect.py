@@ -69,7 +69,7 @@ class Inflector:
         lemma = lemma.lower()
         irregular = self._irregular.get(lemma, set())
         regular = regular_forms(lemma)
-        if any(f != lemma and not f.endswith(("s", "ing")) for f in irregular):
+        if len(lemma) <= 3 and any(f != lemma and not f.endswith(("s", "ing")) for f in irregular):
             # an irregular past replaces the regular one ("be" -> "was", never "bed")
             regular = {f for f in regular if not f.endswith("ed") or f == lemma}
         return frozenset(regular | irregular | _CLITICS.get(lemma, set()))

@@ -28,7 +28,7 @@ REPORT_VERBS = {"say", "tell", "claim", "think", "believe", "suggest", "insist",
                 "read", "argue", "state", "mention", "assert", "maintain", "allege", "feel", "reckon",
                 "suppose", "imply", "write", "post", "advise", "recommend", "promise", "assure",
                 "guarantee", "swear", "teach", "learn", "convince", "persuade", "warn",
-                "expect", "hope", "wish", "wonder", "know", "agree", "consider", "insinuate",
+                "expect", "hope", "wish", "wonder", "agree", "consider", "insinuate",
                 "repeat", "hint", "announce", "explain", "call", "label", "dismiss", "brush", "let", "worry", "fear"}
 # "consider", "imagine", "wonder" ask for a view rather than report one.
 HEARSAY_VERBS = {"hear", "read", "learn", "see", "find"}

@@ -180,6 +180,10 @@ def cues(span: Span, mode: str) -> Cues:
                     _lemma(child) in REJECTORS or child.norm_ in REJECTORS):
                 flips += 1
                 reasons.append(f"rejected as '{child.text}'")
+        if level > 0 and tok.i not in span_ids and tok.norm_ in ("nothing", "none") and tok.dep_ in (
+                "attr", "nsubj", "dobj") and chain[level - 1].dep_ in ("prep", "pobj"):
+            flips += 1  # "there is nothing in your record about drug-seeking"
+            reasons.append(f"negated by '{tok.text}'")
         if tok.norm_ == "far" and any(c.norm_ == "from" and c.i in chain_ids for c in tok.children):
             flips += 1
             reasons.append("rejected by 'far from'")
@@ -203,6 +207,10 @@ def cues(span: Span, mode: str) -> Cues:
     reported = False
     for prev, tok in zip(chain, chain[1:]):
         lem = _lemma(tok)
+        if lem in ("mean", "prove", "show") and any(c.dep_ == "nsubj" and c.norm_ in ("which", "that", "this", "it")
+                                                     for c in tok.children):
+            break  # "..., which means you misled me": the speaker's own conclusion, not the report
+
         # the claim is the verb's complement ("say that ...", "told me to ..."), or a parenthetical
         # after it ("..., some doctors say"); never a clause merely joined to it by "and" or a comma
         complement = prev.dep_ in ("ccomp", "xcomp", "dobj", "oprd", "pcomp", "prep") or (

@@ -64,19 +64,20 @@ def test_word_sense_stop_by_is_not_abrupt_stop(analyse):
     ("There's no way withdrawal is severe at 0.25 mg.", "reply", "negated"),
     ("I didn't mean to imply that you never listen.", "draft", "negated"),
     ("He wrote 'I AM DONE WITH THIS' in his message.", "draft", "quot"),
+    ("There is nothing in your record about medication-seeking.", "reply", "negated"),
 ])
 def test_context_cue_sets_the_phrase_aside(analyse, sentence, mode, reason):
     result = analyse(sentence, mode)
     noticed = [r for s in result["suppressed"] for r in s["reasons"]]
     assert any(reason in r for r in noticed), (sentence, result["suppressed"])
-    if reason != "negated" or mode == "draft":
-        assert not concerns(result), (sentence, concerns(result))
+    assert not concerns(result), (sentence, concerns(result))
 
 
 @pytest.mark.parametrize("sentence,mode", [
     ("You can just stop, it's not dangerous.", "reply"),       # a negation after a comma splice
     ("You've been misusing the Ativan, haven't you?", "reply"),  # a tag question still tells
     ("You've got to slow down my taper, it's too fast.", "draft"),
+    ("They said the script was never sent, which means you flat out misled me.", "draft"),  # own conclusion
 ])
 def test_context_does_not_leak_across_clauses(analyse, sentence, mode):
     assert concerns(analyse(sentence, mode)), sentence

@@ -313,11 +313,10 @@ def cues(span: Span, mode: str) -> Cues:
 
 
 _NEG_THROUGH_VERBS = {"think", "believe", "say", "tell", "let", "recommend", "suggest", "advise", "want",
-                      "need", "mean", "expect", "imagine", "try", "be",
-                      "feel", "agree", "allow", "support", "encourage", "ask", "make", "get", "go",
-                      "plan", "intend", "consider", "want", "like",
-                      "dare", "seem", "appear", "sound", "claim", "pretend", "know", "imply", "mean", "insinuate",
-                      "accuse", "suppose", "guess", "reckon", "promise", "assume"}
+                      "need", "mean", "expect", "imagine", "try", "be", "feel", "agree", "allow", "support",
+                      "encourage", "ask", "make", "get", "go", "plan", "intend", "consider", "like", "dare",
+                      "seem", "appear", "sound", "claim", "pretend", "know", "imply", "insinuate", "accuse",
+                      "suppose", "guess", "reckon", "promise", "assume"}
 
 
 def _spliced(lower: Token, upper: Token) -> bool:

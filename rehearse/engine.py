@@ -84,12 +84,12 @@ class Analyzer:
         return pipeline.segment(self.nlp.make_doc(text))
 
     def _candidates(self, doc: Doc, mode: str) -> list[_Candidate]:
+        sents = list(doc.sents)  # once: Doc.sents and Token.sent walk the whole doc each time
+        starts = [s.start for s in sents]
         by_entry: dict[str, list[Span]] = defaultdict(list)
-        for eid, start, end in self._matchers[mode](doc):
+        for eid, start, end in self._matchers[mode](doc, sents):
             by_entry[eid].append(doc[start:end])
         out = []
-        sents = list(doc.sents)  # once: Token.sent walks the whole doc each time
-        starts = [s.start for s in sents]
         for eid, spans in by_entry.items():
             for span in filter_spans(spans):
                 # a match never crosses a sentence boundary, nor ends on punctuation it needed as context
@@ -113,22 +113,28 @@ class Analyzer:
         per_doc = [self._candidates(doc, mode) for doc in docs]
         # parse each sentence that holds a candidate needing context, once, in one batch
         wanted: dict[tuple[int, int], Span] = {}
+        has_cue: dict[tuple[int, int], bool] = {}
         for d, cands in enumerate(per_doc):
             for c in cands:
-                if (d, c.sent.start) not in wanted and self._needs_parse(c):
-                    wanted[(d, c.sent.start)] = c.sent
-        parsed = dict(zip(wanted, self.parser.parse(pipeline.sentence_doc(s) for s in wanted.values())))
-        for d, (doc, cands) in enumerate(zip(docs, per_doc)):
-            yield self._result(doc, mode, cands, {k[1]: v for k, v in parsed.items() if k[0] == d})
+                key = (d, c.sent.start)
+                if key not in wanted and self._needs_parse(c, has_cue, key):
+                    wanted[key] = c.sent
+        parsed: list[dict[int, Doc]] = [{} for _ in docs]
+        for (d, start), sdoc in zip(wanted, self.parser.parse(pipeline.sentence_doc(s) for s in wanted.values())):
+            parsed[d][start] = sdoc
+        for doc, cands, doc_parsed in zip(docs, per_doc, parsed):
+            yield self._result(doc, mode, cands, doc_parsed)
 
-    def _needs_parse(self, c: _Candidate) -> bool:
+    def _needs_parse(self, c: _Candidate, has_cue: dict, key) -> bool:
         """Parse a candidate's sentence only if the parse can change the outcome."""
         e = c.entry
         if e.subject or e.rewrite not in (None, "shouting") or "historical" in e.suppressors:
             return True
         if not (e.suppressors - {"quoted", "question"}) and not e.when_negated:
             return False
-        return any(t.norm_ in self._cue_words or t.lower_ in self._cue_words for t in c.sent)
+        if key not in has_cue:  # one scan per sentence, however many candidates it holds
+            has_cue[key] = any(t.norm_ in self._cue_words or t.lower_ in self._cue_words for t in c.sent)
+        return has_cue[key]
 
     def _result(self, doc: Doc, mode: str, cands: list[_Candidate], parsed: dict[int, Doc]) -> dict:
         flags, suppressed = [], []
@@ -143,18 +149,18 @@ class Analyzer:
             if "negated" in active and entry.when_negated:
                 target = self.entries[entry.when_negated]
                 if not (active - {"negated"}) & target.suppressors:
-                    flags.append(self._flag(doc, c, target, sdoc, local, cues))
+                    flags.append(self._flag(doc, c, target, sdoc, local))
                     continue
             blocking = active & entry.suppressors
             if entry.subject and not _subject_ok(entry.subject, cues.subject):
                 blocking = blocking | {f"subject is {cues.subject or 'unclear'}"}
             if blocking:
+                start, end = doc[c.start].idx, _end_char(doc, c.end)
                 suppressed.append({"rule": entry.id, "polarity": entry.polarity,
-                                   "start": doc[c.start].idx, "end": _end_char(doc, c.end),
-                                   "text": doc.text[doc[c.start].idx:_end_char(doc, c.end)],
+                                   "start": start, "end": end, "text": doc.text[start:end],
                                    "reasons": [r for r in cues.reasons] or sorted(blocking)})
                 continue
-            flags.append(self._flag(doc, c, entry, sdoc, local, cues))
+            flags.append(self._flag(doc, c, entry, sdoc, local))
         flags = _dedupe(flags)
         flags.sort(key=lambda f: (f["start"], -SEVERITY_RANK[f["severity"]]))
         concerns = sum(f["polarity"] == "concern" for f in flags)
@@ -168,7 +174,7 @@ class Analyzer:
             "suppressed": suppressed,
         }
 
-    def _flag(self, doc: Doc, c: _Candidate, entry: Entry, sdoc: Doc | None, local: Span, cues) -> dict:
+    def _flag(self, doc: Doc, c: _Candidate, entry: Entry, sdoc: Doc | None, local: Span) -> dict:
         start, end = doc[c.start].idx, _end_char(doc, c.end)
         suggestions = list(entry.suggestions)
         flag = {

@@ -68,9 +68,10 @@ class LexiconMatcher:
                 for word in key:
                     self.index[word].append(n)
 
-    def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
+    def __call__(self, doc: Doc, sents=None) -> list[tuple[str, int, int]]:
+        """Matches as (entry id, start, end); `sents` may pass the doc's sentences if already listed."""
         found = [(self.vocab.strings[m], s, e) for m, s, e in self.phrases(doc)] if len(self.phrases) else []
-        for sent in doc.sents:
+        for sent in (doc.sents if sents is None else sents):
             norms = {t.norm_ for t in sent}
             todo = set(self.always)
             for word in norms:

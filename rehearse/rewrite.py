@@ -22,10 +22,10 @@ ACTIONS_TO_ASK = {"listen", "explain", "read", "look", "consider", "check", "ref
                   "hold", "increase", "keep", "continue", "fill", "renew", "send", "sign", "tell", "see",
                   "stop", "try", "update", "approve", "agree", "switch", "arrange", "schedule", "put",
                   "make", "give", "provide", "prescribe", "offer", "write", "acknowledge", "document",
-                  "note", "record", "read", "print", "use", "do"}
+                  "note", "record", "print", "use", "do"}
 ACRONYMS = {"FDA", "ASAM", "WHO", "BIND", "CBT", "CBT-I", "NHS", "GP", "MD", "DO", "NP", "PA", "ER", "ED",
             "ADHD", "PTSD", "OCD", "GAD", "USA", "UK", "US", "OK", "MG", "ML", "PRN", "ICU", "EEG", "MRI",
-            "BIC", "ABBP", "PMID", "DOI", "I", "A", "II", "III", "IV", "XR", "ER", "SR", "CR", "HMO", "PCP"}
+            "BIC", "ABBP", "PMID", "DOI", "I", "A", "II", "III", "IV", "XR", "SR", "CR", "HMO", "PCP"}
 
 
 def rewrite(kind: str, span: Span, sdoc: Doc | None, sent: Span) -> dict | None:

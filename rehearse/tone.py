@@ -105,11 +105,11 @@ class ToneScorer:
         self.starts = {name: [tuple(t.norm_ for t in nlp.make_doc(p)) for p in phrases]
                        for name, (_w, phrases) in SENTENCE_START.items()}
 
-    def markers(self, doc: Doc) -> Counter:
+    def markers(self, doc: Doc, sents=None) -> Counter:
         counts: Counter = Counter()
         for match_id, start, end in self.anywhere(doc):
             counts[self.vocab.strings[match_id]] += 1
-        for sent in doc.sents:
+        for sent in (doc.sents if sents is None else sents):
             words = [t for t in sent if not (t.is_space or t.is_punct or t.is_quote)]
             if not words:
                 continue
@@ -123,7 +123,8 @@ class ToneScorer:
         return +counts
 
     def score(self, doc: Doc, flags: list[dict]) -> tuple[int, dict]:
-        counts = self.markers(doc)
+        sents = list(doc.sents)
+        counts = self.markers(doc, sents)
         total = 0.0
         positive, negative = {}, {}
         for name, n in counts.items():
@@ -135,8 +136,7 @@ class ToneScorer:
         for f in flags:
             w = FLAG_WEIGHT[f["polarity"]][f["severity"]]
             total += w if f["polarity"] == "strength" else -w
-        sentences = sum(1 for _ in doc.sents)
-        scale = 5.0 + 1.5 * math.sqrt(max(0, sentences - 1))
+        scale = 5.0 + 1.5 * math.sqrt(max(0, len(sents) - 1))
         value = round(50 + 50 * math.tanh(total / scale))
         return max(0, min(100, value)), {
             "positive": positive, "negative": negative,

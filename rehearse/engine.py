@@ -166,13 +166,28 @@ class Analyzer:
         concerns = sum(f["polarity"] == "concern" for f in flags)
         strengths = len(flags) - concerns
         score, markers = self.tone.score(doc, flags)
-        return {
+        result = {
             "mode": mode,
             "flags": flags,
             "summary": {"concerns": concerns, "strengths": strengths, "collaboration": score,
                         "tone": markers, "words": sum(1 for t in doc if t.is_alpha or t.like_num)},
             "suppressed": suppressed,
         }
+        result.update(self._sections(doc, mode, result, parsed))
+        return result
+
+    def _sections(self, doc: Doc, mode: str, result: dict, parsed: dict[int, Doc]) -> dict:
+        """The contract's later sections: `story` for drafts; `taper_plan` and `profile` for replies.
+
+        `parsed` maps a sentence's start token to its parsed copy, for the sentences already parsed.
+        A section may add flags to `result["flags"]` (and must keep them sorted and the summary true).
+        """
+        sections: dict = {}
+        if mode == "draft":
+            pass  # story checklist (issue 4)
+        else:
+            pass  # taper plan and prescriber profile (issue 5)
+        return sections
 
     def _flag(self, doc: Doc, c: _Candidate, entry: Entry, sdoc: Doc | None, local: Span) -> dict:
         start, end = doc[c.start].idx, _end_char(doc, c.end)

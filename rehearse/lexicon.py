@@ -132,7 +132,9 @@ def load_sources(path: Path) -> dict[str, Source]:
 
 def load_lexicon(folder: Path, expand_lemma: Callable[[str], Iterable[str]] | None = None,
                  normalise: Callable[[str], str] | None = None) -> Lexicon:
-    """Load every `*.yaml` below `folder` (except sources.yaml) and validate it.
+    """Load every `*.yaml` in `folder`'s `draft/` and `reply/` folders and validate it.
+
+    Other data beside them (medicines, story vocabulary, questions, scenarios) has its own loader.
 
     `expand_lemma` gives a lemma's forms; `normalise` maps a word to spaCy's NORM (British to
     American spelling, for instance), so that word lists meet the text on the same footing.
@@ -147,8 +149,8 @@ def load_lexicon(folder: Path, expand_lemma: Callable[[str], Iterable[str]] | No
     problems: list[str] = []
     entries: list[Entry] = []
     seen: dict[str, str] = {}
-    for path in sorted(folder.rglob("*.yaml")):
-        if path.name == "sources.yaml" or path.parent.name == "scenarios" or path.name.startswith("_"):
+    for path in sorted(p for mode in ("draft", "reply") for p in (folder / mode).rglob("*.yaml")):
+        if path.name.startswith("_"):
             continue
         rel = str(path.relative_to(folder))
         try:
@@ -180,6 +182,11 @@ def load_lexicon(folder: Path, expand_lemma: Callable[[str], Iterable[str]] | No
     if problems:
         raise LexiconError(f"{len(problems)} problem(s) in {folder}:\n" + "\n".join(problems))
     return Lexicon(entries=tuple(entries), sources=sources)
+
+
+def read_yaml(path: Path) -> Any:
+    """Read one data file with rehearse's strict loader (YAML 1.2 booleans); errors name the file."""
+    return _read_yaml(path)
 
 
 def _read_yaml(path: Path) -> Any:

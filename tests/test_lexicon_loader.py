@@ -32,7 +32,8 @@ def lexdir(tmp_path):
 
 
 def write(folder, text, name="family.yaml"):
-    (folder / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    (folder / "reply").mkdir(exist_ok=True)
+    (folder / "reply" / name).write_text(textwrap.dedent(text), encoding="utf-8")
 
 
 def test_good_entry_loads(lexdir):

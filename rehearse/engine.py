@@ -38,7 +38,7 @@ class Analyzer:
         inflector = Inflector.from_nlp(self.nlp)
         vocab = self.nlp.vocab
         self.lexicon = lexicon or load_lexicon(data_dir("lexicons"), inflector.forms,
-                                               normalise=lambda word: vocab[word].norm_)
+                                               normalise=_normaliser(vocab))
         self.entries = self.lexicon.by_id()
         self.parser = pipeline.Parser(self.nlp)
         self._matchers = {mode: LexiconMatcher(self.nlp, self.lexicon.for_mode(mode)) for mode in ("draft", "reply")}
@@ -206,6 +206,18 @@ class Analyzer:
                 if rw["text"] not in suggestions:
                     suggestions.insert(0, rw["text"])
         return flag
+
+
+def _normaliser(vocab):
+    """A word's NORM as the tokenizer gives it. Words go straight to the pipeline's norm table:
+    asking the vocab would create (and keep) a lexeme for each of the lexicons' ~8,000 forms."""
+    table = vocab.lookups.get_table("lexeme_norm") if vocab.lookups.has_table("lexeme_norm") else None
+
+    def normalise(word: str) -> str:
+        if table is not None and word.isalpha():
+            return table.get(word, word.lower())
+        return vocab[word].norm_
+    return normalise
 
 
 def _end_char(doc: Doc, end: int) -> int:

@@ -5,8 +5,13 @@ Every problem is reported with the file and entry it belongs to, and all problem
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -141,11 +146,12 @@ def load_lexicon(folder: Path, expand_lemma: Callable[[str], Iterable[str]] | No
     """
     folder = Path(folder)
     sources = load_sources(folder / "sources.yaml")
-    norm = normalise or (lambda word: word)
+    norm = lru_cache(maxsize=None)(normalise or (lambda word: word))
     base = expand_lemma or (lambda lemma: {lemma.lower()})
 
+    @lru_cache(maxsize=None)
     def expand(lemma):
-        return {n for form in base(lemma) for n in (form, norm(form))}
+        return frozenset(n for form in base(lemma) for n in (form, norm(form)))
     problems: list[str] = []
     entries: list[Entry] = []
     seen: dict[str, str] = {}
@@ -191,10 +197,71 @@ def read_yaml(path: Path) -> Any:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+        raw = Path(path).read_bytes()
+        key = hashlib.sha256(_CACHE_SALT + raw).hexdigest()
+        cached = _cache_get(path, key)
+        if cached is not None:
+            return cached
+        data = yaml.load(raw.decode("utf-8"), Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise LexiconError(f"{path.name}: cannot read: {exc}") from None
+        raise LexiconError(f"{Path(path).name}: cannot read: {exc}") from None
+    _cache_put(path, key, data)
+    return data
+
+
+# ---- a cache of parsed YAML ------------------------------------------------------------------
+# PyYAML builds Python objects in Python, even with libyaml's parser: the lexicons took about a
+# second of every cold start. The parsed data (plain JSON types) is kept per file in the user's
+# cache folder, keyed by a hash of the file's bytes, so an edited file is always read afresh.
+# Only data is cached (JSON, never pickle), and any problem with the cache just means a normal read.
+_CACHE_SALT = b"rehearse-yaml-1.2-v1\0"
+
+
+def _cache_dir() -> Path | None:
+    configured = os.environ.get("REHEARSE_CACHE_DIR")
+    if configured is not None:
+        return Path(configured) if configured.strip() else None  # set but empty: no cache
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "rehearse" / "yaml"
+
+
+def _cache_file(path: Path) -> Path | None:
+    folder = _cache_dir()
+    if folder is None:
+        return None
+    name = hashlib.sha256(str(Path(path).resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return folder / f"{name}.json"
+
+
+def _cache_get(path: Path, key: str) -> Any:
+    try:
+        target = _cache_file(path)
+        if target is None:
+            return None
+        with open(target, encoding="utf-8") as fh:
+            stored = json.load(fh)
+        if isinstance(stored, dict) and stored.get("key") == key and "data" in stored:
+            return stored["data"]
+    except (OSError, ValueError, RecursionError):
+        pass
+    return None
+
+
+def _cache_put(path: Path, key: str, data: Any) -> None:
+    try:
+        target = _cache_file(path)
+        if target is None:
+            return
+        text = json.dumps({"key": key, "data": data}, ensure_ascii=False)
+        if json.loads(text)["data"] != data:   # something JSON cannot hold as it is (a date, an int key)
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except (OSError, TypeError, ValueError, RecursionError):
+        pass
 
 
 def _strings(value: Any) -> bool:

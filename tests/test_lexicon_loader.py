@@ -84,3 +84,36 @@ def test_lemma_is_expanded_to_forms(lexdir):
 def test_shipped_lexicons_load(analyzer):
     modes = {e.mode for e in analyzer.lexicon.entries}
     assert modes <= {"draft", "reply"} and analyzer.lexicon.entries
+
+
+def test_parsed_yaml_is_cached_by_content(lexdir, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("REHEARSE_CACHE_DIR", str(cache))
+    write(lexdir, GOOD)
+    first = load_lexicon(lexdir)
+    assert len(list(cache.glob("*.json"))) == 2          # the family and sources.yaml
+    assert load_lexicon(lexdir).entries == first.entries  # read back from the cache
+    # an edited file is read afresh, never served stale from the cache
+    assert first.entries[0].severity == "low"
+    write(lexdir, GOOD.replace("severity: low", "severity: high"))
+    (entry,) = load_lexicon(lexdir).entries
+    assert entry.severity == "high"
+
+
+def test_a_broken_cache_is_ignored(lexdir, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("REHEARSE_CACHE_DIR", str(cache))
+    write(lexdir, GOOD)
+    load_lexicon(lexdir)
+    for f in cache.glob("*.json"):
+        f.write_text("{not json", encoding="utf-8")
+    (entry,) = load_lexicon(lexdir).entries
+    assert entry.severity == "low"
+
+
+def test_cache_can_be_switched_off(lexdir, tmp_path, monkeypatch):
+    monkeypatch.setenv("REHEARSE_CACHE_DIR", "")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    write(lexdir, GOOD)
+    load_lexicon(lexdir)
+    assert not (tmp_path / "xdg").exists()

@@ -35,6 +35,9 @@ HEARSAY_VERBS = {"hear", "read", "learn", "see", "find"}
 REPORT_NOUNS = {"idea", "notion", "claim", "belief", "myth", "advice", "saying", "assumption",
                 "view", "argument", "statement", "suggestion", "misconception", "story", "rumour",
                 "rumor", "theory", "line", "thinking", "attitude", "message", "impression", "opinion"}
+# "the old advice was to ...": a view the speaker presents as superseded
+SUPERSEDED = {"old", "older", "outdated", "previous", "former", "traditional", "obsolete", "discredited",
+              "dated", "earlier"}
 HYPOTHETICAL_MARKS = {"if", "unless", "whether", "lest", "suppose", "supposing", "assuming", "provided"}
 TAG_QUESTIONS = {"okay", "ok", "right", "alright", "yes", "yeah", "fair", "agreed", "good", "clear",
                  "understood", "deal", "see", "sound"}
@@ -67,11 +70,11 @@ def _lemma(tok: Token) -> str:
     return (tok.lemma_ or tok.norm_).lower()
 
 
-def _chain(span: Span) -> list[Token]:
-    """The match's root and every token that governs it, up to the sentence root."""
-    chain = [span.root]
-    seen = {span.root.i}
-    tok = span.root
+def _chain(span: Span, start: Token | None = None) -> list[Token]:
+    """The match's root (or `start`) and every token that governs it, up to the sentence root."""
+    tok = span.root if start is None else start
+    chain = [tok]
+    seen = {tok.i}
     while tok.head.i != tok.i and tok.head.i not in seen:
         tok = tok.head
         seen.add(tok.i)
@@ -205,7 +208,13 @@ def cues(span: Span, mode: str) -> Cues:
 
     # --- reported speech or belief of someone other than the speaker ---
     reported = False
-    for prev, tok in zip(chain, chain[1:]):
+    # The parser sometimes splits a phrase between two heads ("People used to claim [withdrawal
+    # only lasts] a week": "withdrawal" under "claim", "lasts" under "used"): follow every exit.
+    chains = [chain] + [_chain(span, t) for t in span if t.i != span.root.i and t.head.i not in span_ids
+                        and t.pos_ in ("VERB", "AUX")]
+    links = [(prev, tok) for n, ch in enumerate(chains) for prev, tok in zip(ch, ch[1:])
+             if n == 0 or tok.i not in span_ids]
+    for prev, tok in links:
         lem = _lemma(tok)
         if lem in ("mean", "prove", "show") and any(c.dep_ == "nsubj" and c.norm_ in ("which", "that", "this", "it")
                                                      for c in tok.children):
@@ -233,6 +242,12 @@ def cues(span: Span, mode: str) -> Cues:
             reported = True
             reasons.append(f"reported as a '{tok.text}'")
             break
+        if lem == "be" and prev.dep_ in ("xcomp", "attr", "ccomp", "acomp") and any(
+                c.dep_ in ("nsubj", "nsubjpass") and _lemma(c) in REPORT_NOUNS
+                and any(m.dep_ == "amod" and m.norm_ in SUPERSEDED for m in c.children) for c in tok.children):
+            reported = True  # "The old advice was to halve the dose every week; ..."
+            reasons.append("reported as superseded advice")
+            break
         if lem == "accord" or (tok.norm_ == "to" and tok.head.norm_ == "according"):
             reported = True
             reasons.append("reported ('according to')")
@@ -248,8 +263,9 @@ def cues(span: Span, mode: str) -> Cues:
 
     # --- hypothetical ---
     hypothetical = False
-    for prev, tok in zip(chain, chain[1:]):
+    for prev, tok in zip([None, *chain], chain):
         # "Were you to stop ...", "Had you stopped ...", "Should you stop ...": subject-aux inversion
+        # (the phrase's own clause may be the inverted one: "Had you [come off it all at once], ...")
         if tok.dep_ == "advcl" and not is_question(sent, span):
             subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
             inverted = [a for a in [tok, *tok.children] if (a is tok or a.dep_ in ("aux", "auxpass"))
@@ -259,7 +275,7 @@ def cues(span: Span, mode: str) -> Cues:
                 reasons.append(f"hypothetical (inverted '{inverted[0].text}')")
                 break
         # "Suppose we reduced by half: ...": an imperative supposition
-        if prev.dep_ == "ccomp" and _lemma(tok) in ("suppose", "assume") and tok.tag_ == "VB" \
+        if prev is not None and prev.dep_ == "ccomp" and _lemma(tok) in ("suppose", "assume") and tok.tag_ == "VB" \
                 and tok.dep_ == "ROOT" and _subject_person(tok) is None:
             hypothetical = True
             reasons.append(f"hypothetical ('{tok.text}')")
@@ -294,7 +310,9 @@ def cues(span: Span, mode: str) -> Cues:
             if _subject_person(verb) in ("second", "third"):
                 historical = True
                 reasons.append(f"about the past ('{verb.text}')")
-        elif verb.head.norm_ == "used" or "used" in auxes:
+        elif (verb.head.norm_ == "used" and verb.dep_ == "xcomp" and verb.head.tag_ == "VBD"
+              and not any(c.dep_ in ("aux", "auxpass") for c in verb.head.children)) or "used" in auxes:
+            # habitual "used to" ("you used to take it at night"), not "you'll get used to it"
             historical = True
             reasons.append("about the past ('used to')")
 

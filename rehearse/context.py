@@ -210,10 +210,12 @@ def cues(span: Span, mode: str) -> Cues:
     reported = False
     # The parser sometimes splits a phrase between two heads ("People used to claim [withdrawal
     # only lasts] a week": "withdrawal" under "claim", "lasts" under "used"): follow every exit.
-    chains = [chain] + [_chain(span, t) for t in span if t.i != span.root.i and t.head.i not in span_ids
-                        and t.pos_ in ("VERB", "AUX")]
-    links = [(prev, tok) for n, ch in enumerate(chains) for prev, tok in zip(ch, ch[1:])
-             if n == 0 or tok.i not in span_ids]
+    # A verb whose subject is inside the phrase is the phrase's own ("what [the Ashton Manual] says").
+    chains = [chain] + [_chain(span, t) for t in span if t.i != span.root.i and t.head.i not in span_ids]
+    # From a second exit, only a complement clause or object leads to the report ("claim [withdrawal ...]").
+    links = [(prev, tok) for n, ch in enumerate(chains) for k, (prev, tok) in enumerate(zip(ch, ch[1:]))
+             if n == 0 or (tok.i not in span_ids and (k > 0 or prev.dep_ in ("ccomp", "xcomp", "dobj"))
+                           and not any(c.dep_ in ("nsubj", "nsubjpass") and c.i in span_ids for c in tok.children))]
     for prev, tok in links:
         lem = _lemma(tok)
         if lem in ("mean", "prove", "show") and any(c.dep_ == "nsubj" and c.norm_ in ("which", "that", "this", "it")

@@ -81,3 +81,30 @@ def test_context_cue_sets_the_phrase_aside(analyse, sentence, mode, reason):
 ])
 def test_context_does_not_leak_across_clauses(analyse, sentence, mode):
     assert concerns(analyse(sentence, mode)), sentence
+
+
+@pytest.mark.parametrize("sentence,rule,reason", [
+    ("Had you come off it all at once, it could have been dangerous.", "reply.just-stop", "hypothetical"),
+    ("The old advice was to halve the dose every week; we know now that's far too fast.", "reply.halve-dose",
+     "reported"),
+    ("People used to claim withdrawal only lasts a week; we know now it can go on much longer.",
+     "reply.withdrawal-short-lived", "reported"),
+])
+def test_parse_edge_cases_cancel_the_concern(analyse, sentence, rule, reason):
+    result = analyse(sentence, "reply")
+    assert not concerns(result), sentence
+    noticed = [s for s in result["suppressed"] if s["rule"] == rule]
+    assert noticed and any(reason in r for r in noticed[0]["reasons"]), result["suppressed"]
+
+
+@pytest.mark.parametrize("sentence,rule", [
+    ("The advice is to halve the dose every week.", None),   # endorsed advice, not superseded
+    ("I'm not going to slow it down, you'll only get used to the lower dose if we keep going.",
+     "reply.refuse-adjust"),                                  # "get used to" is not the past
+    ("I don't care what the Ashton Manual says.", "reply.research-refused"),
+])
+def test_twins_that_stay_concerns(analyse, sentence, rule):
+    flagged = concerns(analyse(sentence, "reply"))
+    assert flagged, sentence
+    if rule:
+        assert rule in {f["rule"] for f in flagged}

@@ -49,13 +49,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     htmx.init_app(app)
 
     from . import errors, security
-    from .views import api, draft, pages, reply
+    from .views import api, draft, pages, prepare, reply
+    from .views import practise
 
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(draft.bp)
     app.register_blueprint(reply.bp)
+    app.register_blueprint(prepare.bp)
+    app.register_blueprint(practise.bp)
     app.register_blueprint(api.bp)
     security.csrf.exempt(api.bp)
 

@@ -74,10 +74,21 @@ def test_ids_are_unique(client, path):
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
 
 
-def test_home_names_the_three_uses(client):
+def test_home_links_every_use(client):
     html = client.get("/").get_data(as_text=True)
-    for use in ("Check my draft", "Review their reply", "Rehearse an appointment"):
-        assert use in html
+    for use, path in (("Check my draft", "/draft"), ("Review their reply", "/reply"),
+                      ("Practise the appointment", "/practise"), ("Build a one-page brief", "/prepare")):
+        assert f'href="{path}">{use}</a>' in html
+    assert "coming later" not in html
+
+
+@pytest.mark.parametrize("path", ["/", "/draft", "/reply", "/practise", "/prepare", "/resources", "/about"])
+def test_nav_reaches_every_tool_and_marks_the_current_page(client, path):
+    html = client.get(path).get_data(as_text=True)
+    nav = html[html.index('<nav class="site-nav"'):html.index("</nav>")]
+    for target in ("/draft", "/reply", "/practise", "/prepare", "/resources", "/about"):
+        assert f'href="{target}"' in nav
+    assert nav.count('aria-current="page"') == (0 if path == "/" else 1)
 
 
 def test_privacy_redirects_to_its_section(client):

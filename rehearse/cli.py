@@ -168,6 +168,9 @@ def render_text(result: dict) -> str:
             lines.append(f"    try: {sug}")
         for src in f["sources"]:
             lines.append(f"    source: {src['title']} <{src['url']}>")
+    if result.get("story"):  # drafts: the story checklist and concision
+        from .story import story_text
+        lines.extend(story_text(result["story"]))
     lines.append("")
     lines.append("rehearse informs conversations; it is not medical advice.")
     return "\n".join(lines) + "\n"

@@ -15,6 +15,7 @@ from .inputs import check_mode, check_text
 from .lexicon import Entry, Lexicon, load_lexicon
 from .matching import LexiconMatcher
 from .resources import data_dir
+from .story import StoryChecker
 
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
 # Function words a flagged span should not end on.
@@ -44,6 +45,9 @@ class Analyzer:
         self._matchers = {mode: LexiconMatcher(self.nlp, self.lexicon.for_mode(mode)) for mode in ("draft", "reply")}
         self.tone = tone.ToneScorer(self.nlp)
         self._cue_words = context.cue_words(inflector.forms)
+        self.story = StoryChecker(self.nlp, self.parser)
+        from .review import ReplyReview  # taper plan, prescriber profile, reply ideas (issue 5)
+        self._reply_review = ReplyReview(self.parser, self._cue_words, self.lexicon.sources, self.nlp)
 
     # ---- public -------------------------------------------------------------------------
     def analyse(self, text: str, mode: str = "draft") -> dict:
@@ -184,9 +188,9 @@ class Analyzer:
         """
         sections: dict = {}
         if mode == "draft":
-            pass  # story checklist (issue 4)
+            sections["story"] = self.story.check(doc, parsed)
         else:
-            pass  # taper plan and prescriber profile (issue 5)
+            sections.update(self._reply_review.sections(doc, result, parsed))  # issue 5
         return sections
 
     def _flag(self, doc: Doc, c: _Candidate, entry: Entry, sdoc: Doc | None, local: Span) -> dict:

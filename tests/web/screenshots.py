@@ -43,8 +43,41 @@ def _reply(page):
     page.mouse.move(0, 0)
 
 
+PLAN_REPLY = "Let's cut you from 2 mg to 1 mg this week and you can stop next week."
+RAMBLING_DRAFT = ("Hi Dr. Lee, so I've been on Klonopin for ages, it was for panic after my dad died. "
+                  "I tried stopping once and it was awful. Now I just feel foggy all the time and my memory "
+                  "is terrible. I want to come off it but slowly this time. You need to give me a slower taper.")
+
+
+def _reply_plan(page):
+    page.goto(page.base + "/reply")
+    page.fill("#text", PLAN_REPLY)
+    page.wait_for_selector("#plan")
+    page.wait_for_function("() => !document.querySelector('.htmx-request, #results.is-stale')")
+    return page.locator("#plan")
+
+
+def _reply_profile(page):
+    _reply_plan(page)
+    return page.locator("#profile")
+
+
+def _draft_story(page):
+    page.goto(page.base + "/draft")
+    page.fill("#text", RAMBLING_DRAFT)
+    page.wait_for_selector("#story")
+    page.wait_for_function("() => !document.querySelector('.htmx-request, #results.is-stale')")
+    return page.locator("#story")
+
+
 SHOTS = {
     "home": lambda page: page.goto(page.base + "/"),
+    "reply-plan": _reply_plan,
+    "reply-profile": _reply_profile,
+    "draft-story": _draft_story,
+    "practise": lambda page: page.goto(page.base + "/practise"),
+    "resources": lambda page: page.goto(page.base + "/resources"),
+    "questions": lambda page: page.goto(page.base + "/questions"),
     "draft": _draft,
     "draft-typing": _draft_typing,
     "reply": _reply,
@@ -68,8 +101,13 @@ def main() -> int:
                 page = context.new_page()
                 page.base = f"http://127.0.0.1:{server.server_port}"
                 for name, show in SHOTS.items():
-                    show(page)
+                    part = show(page)
                     page.wait_for_load_state("networkidle")
+                    if part is not None and hasattr(part, "screenshot") and not hasattr(part, "status"):   # one section
+                        path = OUT / f"{name}-{label}.png"
+                        part.screenshot(path=str(path))
+                        print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KB")
+                        continue
                     page.evaluate("() => window.scrollTo(0, 0)")
                     height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT[label])
                     path = OUT / f"{name}-{label}.png"

@@ -98,3 +98,21 @@ def test_collaborative_draft_scores_higher_than_confrontational(analyse):
                    "Would you be open to a slower taper?", "draft")
     harsh = analyse("You never listen. You need to give me a slower taper right now or I'll report you!!!", "draft")
     assert calm["summary"]["collaboration"] > 65 > 35 > harsh["summary"]["collaboration"]
+
+
+def test_readme_states_the_tone_weights_the_code_uses():
+    """The README's collaboration-score table must not drift from rehearse/tone.py."""
+    import re
+    from pathlib import Path
+
+    from rehearse import tone
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| markers that raise it (weight) |"):readme.index("`summary.tone` lists")]
+    stated = sorted(abs(float(w.replace("−", "-"))) for w in re.findall(r"\((−?\d+(?:\.\d+)?)(?:,|\))", table))
+    weights = [w for w, _ in tone.ANYWHERE.values()] + [w for w, _ in tone.SENTENCE_START.values()]
+    weights += [tone.DIRECT_QUESTION, tone.SHOUTING]
+    assert stated == sorted(abs(w) for w in weights)
+    for polarity, sign in (("strength", "adds"), ("concern", "subtracts")):
+        high, medium, low = (tone.FLAG_WEIGHT[polarity][s] for s in ("high", "medium", "low"))
+        assert f"{sign} {high:g} / {medium:g} / {low:g}" in table

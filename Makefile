@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check -q
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install dev browser lint clean eval
+.PHONY: run test install dev browser lint clean eval bench soak bench-tools
 
 run: $(VENV)/.installed
 	@echo "rehearse on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
@@ -18,6 +18,15 @@ test: $(VENV)/.installed-dev browser
 # Quality report on ../shared/benchmarks and tests/data (writes docs/quality.md; see rehearse/evaluate.py).
 eval: $(VENV)/.installed
 	$(PY) -m rehearse eval
+
+# Speed, memory and HTTP load against raw spaCy and two peers (writes docs/performance.md; about 7 minutes).
+# BENCH_ARGS=--quick for a smoke run. Not part of `make test`.
+bench: $(VENV)/.installed-bench bench-tools
+	$(PY) benchmarks/bench.py $(BENCH_ARGS)
+
+# 20,000 mixed valid and invalid requests through gunicorn: zero 5xx, flat memory (appends to docs/performance.md).
+soak: $(VENV)/.installed
+	$(PY) benchmarks/soak.py $(SOAK_ARGS)
 
 install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
@@ -32,6 +41,23 @@ $(VENV)/.installed: pyproject.toml requirements/model.txt
 $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PIP) install -e ".[dev]"
 	touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(PIP) install -e ".[bench]"
+	touch $@
+
+# The load generator (Debian's wrk) when missing and we are root; write-good from npm into .venv/ (gitignored).
+bench-tools:
+	@if command -v wrk >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian wrk for the HTTP benchmark"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	else echo "note: wrk missing and not root; the HTTP benchmark will be skipped"; fi
+	@if [ -d $(VENV)/bench-npm/node_modules/write-good ]; then :; \
+	elif command -v npm >/dev/null; then \
+		npm install --silent --no-audit --no-fund --prefix $(VENV)/bench-npm write-good@1.0.8 \
+		|| echo "note: npm could not install write-good; the table will say so"; \
+	else echo "note: npm missing; write-good will not be measured"; fi
 
 # Browser tests drive Debian's Chromium; install it when missing and we are root (CI is).
 browser:

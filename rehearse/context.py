@@ -427,6 +427,33 @@ def shallow(span: Span) -> Cues:
     return Cues(question=question, quoted=quoted, reasons=reasons)
 
 
+# Verbs whose past is the bare form ("your last doctor cut it"): not in the exception table.
+_SAME_FORM_PASTS = {"cut", "put", "quit", "let", "set", "hit", "shut", "spread", "cast", "cost", "hurt",
+                    "read", "split", "burst", "bet", "rid", "upset", "thrust", "beat", "broadcast", "forecast",
+                    "shed", "slit", "wed", "fit", "bid", "knit", "sweat", "wet"}
+
+
+def past_words(nlp) -> frozenset[str]:
+    """Words that can be a past tense or participle, which the `historical` cue needs.
+
+    A sentence with none of them cannot be about the past in the cue's sense (simple past, past or
+    present perfect, "used to"), so an entry that only needs that cue need not be parsed for it.
+    Irregular forms come from the pipeline's lemmatizer exceptions; regular ones end in -ed.
+    """
+    words = set(_SAME_FORM_PASTS) | {"used", "had", "'d", "was", "were", "been", "did"}
+    try:
+        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_exc")["verb"]
+        words |= {form for form, lemmas in table.items()
+                  if form not in lemmas and not form.endswith(("s", "ing")) and form not in ("am", "are")}
+    except (KeyError, ValueError):
+        pass
+    return frozenset(words)
+
+
+def could_be_past(tok) -> bool:
+    return tok.norm_.endswith("ed") and tok.is_alpha
+
+
 def cue_words(forms) -> frozenset[str]:
     """Every word whose presence can make the parse-based cues (all but `historical`) fire.
 
@@ -435,6 +462,8 @@ def cue_words(forms) -> frozenset[str]:
     """
     words = set(NEGATORS) | NEGATIVE_SUBJECTS | REPORT_NOUNS | HYPOTHETICAL_MARKS | QUOTES | TOO_WHAT
     words |= {"not", "no", "too", "according", "but", "however", "yet", "although", "though", "?"}
+    words |= {"far", "worst", "bad", "dangerous", "nothing", "none"}      # "far from", "the worst thing ..."
+    words |= {"were", "had", "should", "suppose", "assume"} | SUPERSEDED   # inverted conditionals; old advice
     for lemma in REPORT_VERBS | REJECTORS:
         words |= set(forms(lemma))
     return frozenset(words)

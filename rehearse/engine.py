@@ -45,6 +45,7 @@ class Analyzer:
         self._matchers = {mode: LexiconMatcher(self.nlp, self.lexicon.for_mode(mode)) for mode in ("draft", "reply")}
         self.tone = tone.ToneScorer(self.nlp)
         self._cue_words = context.cue_words(inflector.forms)
+        self._past_words = context.past_words(self.nlp)
         self.story = StoryChecker(self.nlp, self.parser)
         from .review import ReplyReview  # taper plan, prescriber profile, reply ideas (issue 5)
         self._reply_review = ReplyReview(self.parser, self._cue_words, self.lexicon.sources, self.nlp)
@@ -85,7 +86,9 @@ class Analyzer:
             yield errors[i] if doc is None else next(results)
 
     def _tokenise(self, text: str) -> Doc:
-        return pipeline.segment(self.nlp.make_doc(text))
+        doc = pipeline.segment(self.nlp.make_doc(text))
+        doc.user_data["rehearse_text"] = text
+        return doc
 
     def _candidates(self, doc: Doc, mode: str) -> list[_Candidate]:
         sents = list(doc.sents)  # once: Doc.sents and Token.sent walk the whole doc each time
@@ -115,7 +118,9 @@ class Analyzer:
 
     def _analyse_docs(self, docs: list[Doc], mode: str) -> Iterator[dict]:
         per_doc = [self._candidates(doc, mode) for doc in docs]
-        # parse each sentence that holds a candidate needing context, once, in one batch
+        prepared = [self._prepare_sections(doc, mode) for doc in docs]
+        # parse, once and in one batch, each sentence that holds a candidate needing context and
+        # each sentence a section asked for (a parser call has a fixed cost: one call, not three)
         wanted: dict[tuple[int, int], Span] = {}
         has_cue: dict[tuple[int, int], bool] = {}
         for d, cands in enumerate(per_doc):
@@ -123,24 +128,39 @@ class Analyzer:
                 key = (d, c.sent.start)
                 if key not in wanted and self._needs_parse(c, has_cue, key):
                     wanted[key] = c.sent
+        for d, (_state, sents) in enumerate(prepared):
+            for sent in sents:
+                wanted.setdefault((d, sent.start), sent)
         parsed: list[dict[int, Doc]] = [{} for _ in docs]
         for (d, start), sdoc in zip(wanted, self.parser.parse(pipeline.sentence_doc(s) for s in wanted.values())):
             parsed[d][start] = sdoc
-        for doc, cands, doc_parsed in zip(docs, per_doc, parsed):
-            yield self._result(doc, mode, cands, doc_parsed)
+        for doc, cands, doc_parsed, prep in zip(docs, per_doc, parsed, prepared):
+            yield self._result(doc, mode, cands, doc_parsed, prep)
 
     def _needs_parse(self, c: _Candidate, has_cue: dict, key) -> bool:
         """Parse a candidate's sentence only if the parse can change the outcome."""
         e = c.entry
-        if e.subject or e.rewrite not in (None, "shouting") or "historical" in e.suppressors:
+        if e.subject or e.rewrite not in (None, "shouting"):
             return True
         if not (e.suppressors - {"quoted", "question"}) and not e.when_negated:
             return False
         if key not in has_cue:  # one scan per sentence, however many candidates it holds
-            has_cue[key] = any(t.norm_ in self._cue_words or t.lower_ in self._cue_words for t in c.sent)
-        return has_cue[key]
+            cue = past = False
+            for t in c.sent:
+                cue = cue or t.norm_ in self._cue_words or t.lower_ in self._cue_words
+                past = past or t.norm_ in self._past_words or context.could_be_past(t)
+            has_cue[key] = (cue, past)
+        cue, past = has_cue[key]
+        return cue or (past and "historical" in e.suppressors)
 
-    def _result(self, doc: Doc, mode: str, cands: list[_Candidate], parsed: dict[int, Doc]) -> dict:
+    def _prepare_sections(self, doc: Doc, mode: str) -> tuple:
+        """Each section's reading without the parse, and the sentences it needs parsed."""
+        if mode == "draft":
+            return self.story.prepare(doc)
+        return self._reply_review.prepare(doc)
+
+    def _result(self, doc: Doc, mode: str, cands: list[_Candidate], parsed: dict[int, Doc],
+                prepared: tuple | None = None) -> dict:
         flags, suppressed = [], []
         shallow_docs: dict[int, Doc] = {}
         for c in cands:
@@ -161,7 +181,7 @@ class Analyzer:
             if blocking:
                 start, end = doc[c.start].idx, _end_char(doc, c.end)
                 suppressed.append({"rule": entry.id, "polarity": entry.polarity,
-                                   "start": start, "end": end, "text": doc.text[start:end],
+                                   "start": start, "end": end, "text": pipeline.text_of(doc)[start:end],
                                    "reasons": [r for r in cues.reasons] or sorted(blocking)})
                 continue
             flags.append(self._flag(doc, c, entry, sdoc, local))
@@ -177,10 +197,10 @@ class Analyzer:
                         "tone": markers, "words": sum(1 for t in doc if t.is_alpha or t.like_num)},
             "suppressed": suppressed,
         }
-        result.update(self._sections(doc, mode, result, parsed))
+        result.update(self._sections(doc, mode, result, parsed, prepared))
         return result
 
-    def _sections(self, doc: Doc, mode: str, result: dict, parsed: dict[int, Doc]) -> dict:
+    def _sections(self, doc: Doc, mode: str, result: dict, parsed: dict[int, Doc], prepared: tuple | None = None) -> dict:
         """The contract's later sections: `story` for drafts; `taper_plan` and `profile` for replies.
 
         `parsed` maps a sentence's start token to its parsed copy, for the sentences already parsed.
@@ -188,9 +208,9 @@ class Analyzer:
         """
         sections: dict = {}
         if mode == "draft":
-            sections["story"] = self.story.check(doc, parsed)
+            sections["story"] = self.story.check(doc, parsed, prepared[0] if prepared else None)
         else:
-            sections.update(self._reply_review.sections(doc, result, parsed))  # issue 5
+            sections.update(self._reply_review.sections(doc, result, parsed, prepared))  # issue 5
         return sections
 
     def _flag(self, doc: Doc, c: _Candidate, entry: Entry, sdoc: Doc | None, local: Span) -> dict:
@@ -198,7 +218,7 @@ class Analyzer:
         suggestions = list(entry.suggestions)
         flag = {
             "rule": entry.id, "category": entry.category, "polarity": entry.polarity,
-            "severity": entry.severity, "start": start, "end": end, "text": doc.text[start:end],
+            "severity": entry.severity, "start": start, "end": end, "text": pipeline.text_of(doc)[start:end],
             "message": entry.message, "explanation": entry.explanation,
             "suggestions": suggestions,
             "sources": [s.as_ref() for s in entry.sources],

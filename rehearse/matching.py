@@ -78,6 +78,6 @@ class LexiconMatcher:
                 todo.update(self.index.get(word, ()))
             for n in sorted(todo):
                 eid, matcher, need = self.patterns[n]
-                if all(a & norms for a in need):
+                if all(not a.isdisjoint(norms) for a in need):
                     found.extend((eid, sent.start + s, sent.start + e) for _, s, e in matcher(sent))
         return found

@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .lexicon import LexiconError, read_yaml
+from .pipeline import text_of
 
 ASPECTS = ("main_goal", "time_horizon", "view_of_dependence", "taper_knowledge", "non_drug_tools")
 READINGS = ("prescribing", "deprescribing")
@@ -133,7 +134,7 @@ class ProfileReader:
 
         def vote(aspect, reading, weight, start, end, source):
             votes[aspect].append({"reading": reading, "weight": weight, "start": start, "end": end,
-                                  "text": doc.text[start:end], "from": source})
+                                  "text": text_of(doc)[start:end], "from": source})
 
         for f in flags:
             aspects = self.data.rules.get(f["rule"]) or self.data.categories.get(f["category"], ())

@@ -26,18 +26,28 @@ class ReplyReview:
         self.profile = ProfileReader(nlp, data_dir("lexicons") / "profile.yaml")
         self.replies: ReplyIdeas = load_replies(data_dir("lexicons") / "replies.yaml", sources)
 
-    def sections(self, doc: Doc, result: dict, parsed: dict[int, Doc]) -> dict:
+    def prepare(self, doc: Doc) -> tuple[tuple, list[Span]]:
+        """Read the reply without the parse; return that reading and the sentences to parse: every
+        sentence holding a plan step (its tense and clauses decide whether it is the plan), and the
+        profile cues' sentences when a context cue word is in them."""
         plan_sents = self.taper.candidates(doc)
         read = self.taper.read(plan_sents)
         cue_matches = self.profile.matches(doc)
-        # parse, in one batch, the sentences that need it and were not parsed already: every
-        # sentence holding a plan step (its tense and clauses decide whether it is the plan), and
-        # the profile cues' sentences when a context cue word is in them
         sents = {s.start: s for s in self.taper.needs_context(read)}
         for m in cue_matches:
             if self._has_cue(m.sent):
                 sents.setdefault(m.sent.start, m.sent)
-        todo = [s for start, s in sorted(sents.items()) if start not in parsed]
+        return (plan_sents, read, cue_matches), [s for _, s in sorted(sents.items())]
+
+    def sections(self, doc: Doc, result: dict, parsed: dict[int, Doc], prepared: tuple | None = None) -> dict:
+        """The `taper_plan` and `profile` sections; adds the plan's flag and reply ideas to `result`.
+
+        `prepared` is what `prepare(doc)` returned, when the caller has already parsed the sentences
+        it asked for (the analyser parses everything a text needs in one batch)."""
+        if prepared is None:
+            prepared = self.prepare(doc)
+        (plan_sents, read, cue_matches), wanted = prepared
+        todo = [s for s in wanted if s.start not in parsed]
         local = dict(parsed)
         for s, sdoc in zip(todo, self.parser.parse(pipeline.sentence_doc(s) for s in todo)):
             local[s.start] = sdoc
@@ -110,7 +120,7 @@ class ReplyReview:
         else:
             flags.append({
                 "rule": "reply.taper-too-fast", "category": "rushed-schedule", "polarity": "concern",
-                "severity": "high", "start": start, "end": end, "text": doc.text[start:end],
+                "severity": "high", "start": start, "end": end, "text": pipeline.text_of(doc)[start:end],
                 "message": numbers["message"], "explanation": numbers["explanation"],
                 "suggestions": suggestions, "sources": sources, "taper": numbers["taper"],
             })

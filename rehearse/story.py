@@ -315,15 +315,13 @@ class StoryChecker:
         self.elements = {e.id: e for e in self.data.elements}
 
     # ---- public ---------------------------------------------------------------------------------
-    def check(self, doc: Doc, parsed: dict[int, Doc] | None = None) -> dict:
-        """The story section for one tokenised, sentence-split draft (see CONTRACT.md)."""
-        spans = list(doc.sents)
-        sents = [_Sent(s) for s in spans]
-        starts = [s.start for s in spans]
-        for ent in self.entities(doc) if len(doc) else ():
-            sents[bisect_right(starts, ent.start) - 1].ents.append(ent)
-        for s in sents:
-            self._read(doc, s)
+    def check(self, doc: Doc, parsed: dict[int, Doc] | None = None, prepared: list | None = None) -> dict:
+        """The story section for one tokenised, sentence-split draft (see CONTRACT.md).
+
+        `prepared` is what `prepare(doc)` returned, when the caller has already parsed the sentences
+        it asked for (the analyser parses everything a text needs in one batch)."""
+        sents = prepared if prepared is not None else self.prepare(doc)[0]
+        spans = [s.span for s in sents]
         parsed = self._parse(sents, dict(parsed or {}))
         for s in sents:
             self._check_attempts(s, parsed.get(s.start))
@@ -338,6 +336,17 @@ class StoryChecker:
             self._taper_wish(doc, sents, parsed),
         ]
         return {"elements": elements, **self._concision(doc, spans)}
+
+    def prepare(self, doc: Doc) -> tuple[list, list[Span]]:
+        """Read every sentence without the parse; return that reading and the sentences to parse."""
+        spans = list(doc.sents)
+        sents = [_Sent(s) for s in spans]
+        starts = [s.start for s in spans]
+        for ent in self.entities(doc) if len(doc) else ():
+            sents[bisect_right(starts, ent.start) - 1].ents.append(ent)
+        for s in sents:
+            self._read(doc, s)
+        return sents, [s.span for s in sents if self._needs_parse(s)]
 
     # ---- reading each sentence (no parse) -------------------------------------------------------
     def _read(self, doc: Doc, s: _Sent) -> None:
@@ -622,7 +631,7 @@ class StoryChecker:
     # ---- concision ----------------------------------------------------------------------------------
     def _concision(self, doc: Doc, spans: list[Span]) -> dict:
         pace = self.data.pace
-        words = count_words(doc.text)
+        words = count_words(pipeline.text_of(doc))
         speaking = round(words * 60 / pace.speaking_wpm)
         reading = round(words * 60 / pace.reading_wpm)
         target_seconds = round(pace.target_words * 60 / pace.speaking_wpm)

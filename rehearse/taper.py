@@ -17,6 +17,7 @@ from typing import Callable
 from spacy.tokens import Doc, Span
 
 from .medicines import Medicine, Medicines, medicines
+from .pipeline import text_of
 
 # ---- the guideline's numbers (Joint Clinical Practice Guideline on Benzodiazepine Tapering, 2025) ----
 MAX_PER_2_WEEKS = 0.25          # "typically should not exceed 25% every 2 weeks"
@@ -1156,7 +1157,7 @@ class TaperChecker:
                     blocking = {"continues a set-aside plan"}
                 if blocking:
                     aside_before = True
-                    set_aside.append({"start": c.start, "end": c.end, "text": doc.text[c.start:c.end],
+                    set_aside.append({"start": c.start, "end": c.end, "text": text_of(doc)[c.start:c.end],
                                       "reasons": sorted(blocking)})
                     continue
                 aside_before = False
@@ -1177,7 +1178,7 @@ class TaperChecker:
             return Result(section, None, False)
         p = pace(plan)
         unit = p.unit
-        evidence = [{"start": c.start, "end": c.end, "text": doc.text[c.start:c.end]} for c in plan.clauses]
+        evidence = [{"start": c.start, "end": c.end, "text": text_of(doc)[c.start:c.end]} for c in plan.clauses]
         per = p.per_2_weeks
         section["reduction_per_2_weeks"] = round(per, 4) if per is not None else None
         if per is None:

@@ -16,6 +16,7 @@ from collections import Counter
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from .pipeline import text_of
 from .rewrite import ACRONYMS
 
 # name: (weight, phrases anywhere). Matched on spaCy's NORM (lowercase, contractions expanded).
@@ -119,7 +120,7 @@ class ToneScorer:
                     counts[name] += 1
             if words[0].norm_ in WH_WORDS and any(t.text == "?" for t in sent) and not counts["invites input"]:
                 counts["direct question"] += 1
-        counts["shouting"] += shouted_words(doc) + doc.text.count("!!")
+        counts["shouting"] += shouted_words(doc) + text_of(doc).count("!!")
         return +counts
 
     def score(self, doc: Doc, flags: list[dict]) -> tuple[int, dict]:

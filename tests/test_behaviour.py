@@ -116,3 +116,35 @@ def test_readme_states_the_tone_weights_the_code_uses():
     for polarity, sign in (("strength", "adds"), ("concern", "subtracts")):
         high, medium, low = (tone.FLAG_WEIGHT[polarity][s] for s in ("high", "medium", "low"))
         assert f"{sign} {high:g} / {medium:g} / {low:g}" in table
+
+
+def test_skipping_the_parse_never_changes_a_result(analyzer, monkeypatch):
+    """The analyser parses a candidate's sentence only when the parse could change the outcome
+    (a cue word, a possible past tense for the `historical` cue, a subject or rewrite to read).
+    Over every lexicon example, forcing the parse everywhere must give the same flags."""
+    import json
+    from pathlib import Path
+
+    examples = [(e.mode, text) for e in analyzer.lexicon.entries
+                for text in (*e.flag_examples, *e.pass_examples)]
+    examples += [("reply", "Far from being drug seeking, you're asking sensible questions."),
+                 ("reply", "The worst thing you could do is stop it all at once."),
+                 ("draft", "Were you to cut me off, I would be in real trouble."),
+                 ("reply", "The old advice was to halve the dose every week; that is far too fast.")]
+    # inputs only: the assertion compares two ways of analysing, never the labels
+    for name in ("dev", "fresh_a", "holdout", "fresh_b"):
+        for mode in ("draft", "reply"):
+            path = Path(__file__).resolve().parent / "data" / f"{name}_{mode}.jsonl"
+            examples += [(mode, json.loads(line)["text"]) for line in path.read_text("utf-8").splitlines() if line]
+
+    def outcome(mode, texts):
+        return [sorted((f["rule"], f["start"], f["end"]) for f in r["flags"])
+                for r in analyzer.analyse_many(texts, mode=mode)]
+
+    by_mode = {m: [t for mm, t in examples if mm == m] for m in ("draft", "reply")}
+    lean = {m: outcome(m, texts) for m, texts in by_mode.items()}
+    monkeypatch.setattr(type(analyzer), "_needs_parse", lambda self, c, has_cue, key: True)
+    full = {m: outcome(m, texts) for m, texts in by_mode.items()}
+    for m, texts in by_mode.items():
+        differ = [(t, a, b) for t, a, b in zip(texts, lean[m], full[m]) if a != b]
+        assert not differ, differ[:5]

@@ -9,3 +9,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-b
 AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1.min.js"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
+
+
+def axe_serious(page, context: str = "document") -> list[str]:
+    """Open every <details>, run the vendored axe-core on `context` and list its serious or critical
+    violations (empty when there are none). The page must allow the injected script (bypass_csp)."""
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    page.add_script_tag(path=str(AXE_JS))
+    target = "document" if context == "document" else repr(context)
+    result = page.evaluate(f"async () => await axe.run({target}, {{resultTypes: ['violations']}})")
+    return [f"{v['id']} ({v['impact']}): {v['help']} -> " + "; ".join(n["target"][0] for n in v["nodes"][:3])
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from browsing import AXE_JS, DESKTOP, PHONE
+from browsing import DESKTOP, PHONE, axe_serious
 
 pytestmark = pytest.mark.browser
 
@@ -18,13 +18,7 @@ def test_no_serious_or_critical_violations(open_tab, path, viewport):
     if path == "/nowhere":
         tab.console_errors[:] = [e for e in tab.console_errors if "404" not in e]
     # open every explanation and mark one flag selected, so hidden content is checked too
-    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
     if page.locator("a.mark").count():
         page.locator("a.mark").first.click()
-    page.add_script_tag(path=str(AXE_JS))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} -> " + "; ".join(n["target"][0] for n in v["nodes"][:3])
-        for v in result["violations"] if v["impact"] in ("serious", "critical")
-    ]
+    serious = axe_serious(page)
     assert serious == [], "\n".join(serious)

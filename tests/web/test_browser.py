@@ -240,7 +240,8 @@ def test_too_long_text_gets_a_friendly_message_and_is_kept(tab):
 def test_phone_width_has_no_horizontal_scroll(open_tab):
     tab = open_tab(viewport=PHONE)
     page = tab.goto("/draft?example=1")
-    for path in ("/", "/draft?example=1", "/reply?example=1", "/about"):
+    for path in ("/", "/draft?example=1", "/reply?example=1", "/about", "/practise", "/prepare",
+                 "/resources", "/questions"):
         page = tab.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browsing import AXE_JS, DESKTOP, PHONE
+from browsing import DESKTOP, PHONE, axe_serious
 
 from rehearse import rehearsal
 
@@ -27,6 +27,12 @@ ANSWERS = [
 
 def focused(page, selector: str) -> bool:
     return page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector)
+
+
+def assert_focus(page, selector: str, timeout: float = 5000) -> None:
+    """Focus moves after htmx settles a swap (a tick later): wait for it, and fail if it never comes."""
+    page.wait_for_function("s => !!document.activeElement && document.activeElement.matches(s)",
+                           arg=selector, timeout=timeout)
 
 
 def tab_until(page, selector: str, key: str = "Tab", limit: int = 60):
@@ -52,7 +58,7 @@ def test_a_whole_scenario_by_keyboard_alone_ends_with_a_summary(tab):
         page.keyboard.press("Enter")
         page.wait_for_selector("#feedback-title")
         settled(page)
-        assert focused(page, "#feedback-title")                    # focus moves to the feedback
+        assert_focus(page, "#feedback-title")                      # focus moves to the feedback
         page.wait_for_function("() => document.getElementById('announce').textContent.length > 0")
         if n == 0:  # a first try that needs work, then a second try at the same line
             assert "Needs work" in page.locator("#feedback-title").inner_text()
@@ -72,11 +78,11 @@ def test_a_whole_scenario_by_keyboard_alone_ends_with_a_summary(tab):
         settled(page)
         if n < len(ANSWERS) - 1:
             page.wait_for_function(f"() => document.getElementById('line-title').textContent.includes('Line {n + 2}')")
-            assert focused(page, "#line-title")                     # the new line is where focus goes
+            assert_focus(page, "#line-title")                       # the new line is where focus goes
             page.wait_for_function("t => document.getElementById('announce').textContent.includes(t)",
                                    arg=lines[n + 1].prescriber)
     page.wait_for_selector("#summary-title")
-    assert focused(page, "#summary-title")
+    assert_focus(page, "#summary-title")
     kept = page.input_value("#practice-text")
     assert "Could we start with a 10% cut?" in kept and "You need to" not in kept
     assert page.locator(".went-well li").count() >= 2
@@ -156,11 +162,5 @@ def test_no_serious_or_critical_axe_violations(open_tab, viewport, state):
             page.wait_for_selector("#feedback-title:focus")
         page.click("#next-line")
         page.wait_for_selector("#summary-title")
-    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
-    page.add_script_tag(path=str(AXE_JS))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} -> " + "; ".join(n["target"][0] for n in v["nodes"][:3])
-        for v in result["violations"] if v["impact"] in ("serious", "critical")
-    ]
+    serious = axe_serious(page)
     assert serious == [], "\n".join(serious)

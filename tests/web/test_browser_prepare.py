@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browsing import AXE_JS, DESKTOP, PHONE
+from browsing import DESKTOP, PHONE, axe_serious
 
 pytestmark = pytest.mark.browser
 
@@ -205,14 +205,6 @@ def test_the_word_count_follows_what_is_typed_and_ticked(tab):
     page.wait_for_function(f"() => !document.getElementById('brief-words').textContent.includes('About {before} ')")
     after = int(re.search(r"About ([\d,]+) words", page.inner_text("#brief-words")).group(1).replace(",", ""))
     assert after > before + 5
-
-
-def axe_serious(page) -> list[str]:
-    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
-    page.add_script_tag(path=str(AXE_JS))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {v['help']} -> " + "; ".join(n["target"][0] for n in v["nodes"][:3])
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def _brief(page):

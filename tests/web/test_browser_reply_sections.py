@@ -3,7 +3,7 @@ numbers and the chart, and axe-core finds no serious violation on that page."""
 from __future__ import annotations
 
 import pytest
-from browsing import AXE_JS, DESKTOP, PHONE
+from browsing import DESKTOP, PHONE, axe_serious
 
 pytestmark = pytest.mark.browser
 
@@ -48,9 +48,5 @@ def test_axe_finds_no_serious_violation_with_the_sections(open_tab, viewport):
     tab = open_tab(viewport=viewport, bypass_csp=True)
     tab.goto("/reply")
     page = paste(tab, FAST + " I'd like you to see a therapist too.")
-    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
-    page.add_script_tag(path=str(AXE_JS))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    serious = [f"{v['id']} ({v['impact']}): {v['help']} -> " + "; ".join(n["target"][0] for n in v["nodes"][:3])
-               for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    serious = axe_serious(page)
     assert serious == [], "\n".join(serious)

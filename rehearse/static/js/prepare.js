@@ -6,24 +6,9 @@
   var STORE_KEY = "rehearse:brief";
   var WPM = 200;   // as rehearse/prepare.py READING_WPM
 
-  function byId(id) { return document.getElementById(id); }
-  function all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
-
-  function storage() {
-    try {
-      var probe = "rehearse:probe";
-      window.localStorage.setItem(probe, "1");
-      window.localStorage.removeItem(probe);
-      return window.localStorage;
-    } catch (e) {
-      return null;  // private mode or storage disabled: the option is not offered
-    }
-  }
-
-  function announce(message) {
-    var region = byId("announce");
-    if (region) { region.textContent = message; }
-  }
+  // byId, all, storage and announce come from rehearse.js (loaded first on every page).
+  var shared = window.rehearse;
+  var byId = shared.byId, all = shared.all, storage = shared.storage, announce = shared.announce;
 
   function words(text) {
     var found = text.match(/[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu);

@@ -25,6 +25,9 @@
     if (region) { region.textContent = message; }
   }
 
+  // Shared with the page scripts loaded after this one (prepare.js): one copy of the small helpers.
+  window.rehearse = Object.freeze({byId: byId, all: all, storage: storage, announce: announce});
+
   function initCheckPage(form) {
     var text = byId("text");
     var dismissed = byId("dismissed");

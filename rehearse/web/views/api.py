@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from ... import MAX_CHARS, InputError, analyse
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 FIELDS = {"text", "mode"}
+OPENAPI = Path(__file__).resolve().parent.parent / "openapi.json"  # the description of this API
 
 
 def error(message: str, status: int):
@@ -38,3 +40,8 @@ def analyse_text():
         return jsonify(analyse(text, body["mode"]))
     except InputError as exc:
         return error(str(exc), 400)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return Response(OPENAPI.read_bytes(), mimetype="application/json")

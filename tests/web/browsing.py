@@ -20,3 +20,13 @@ def axe_serious(page, context: str = "document") -> list[str]:
     result = page.evaluate(f"async () => await axe.run({target}, {{resultTypes: ['violations']}})")
     return [f"{v['id']} ({v['impact']}): {v['help']} -> " + "; ".join(n["target"][0] for n in v["nodes"][:3])
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def shots_dir(tmp_path_factory=None):
+    """Where browser tests save screenshots: docs/screenshots/ when REHEARSE_SCREENSHOTS=1 (to refresh
+    the README's pictures), else a temporary folder, so `make test` never changes tracked files."""
+    import os
+    import tempfile
+    if os.environ.get("REHEARSE_SCREENSHOTS") == "1":
+        return Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    return Path(tempfile.mkdtemp(prefix="rehearse-shots-"))

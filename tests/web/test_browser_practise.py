@@ -7,13 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browsing import DESKTOP, PHONE, axe_serious
+from browsing import DESKTOP, PHONE, axe_serious, shots_dir
 
 from rehearse import rehearsal
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = shots_dir()   # docs/screenshots/ with REHEARSE_SCREENSHOTS=1, else a temporary folder
 SCENARIO = "two-week-taper"
 ANSWERS = [
     "I do want to come off, but slowly and safely. The FDA warns that reducing too quickly can cause "

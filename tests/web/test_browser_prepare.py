@@ -1,7 +1,7 @@
 """The appointment brief in headless Chromium: keyboard only from a draft to the brief, axe-core on
 every prepare page, the opt-in browser storage, and a typical brief that prints on exactly one page.
 
-The keyboard test saves docs/screenshots/prepare.png (the builder filled from a draft) and the
+With REHEARSE_SCREENSHOTS=1 the keyboard test saves docs/screenshots/prepare.png (the builder filled from a draft) and the
 one-page test saves docs/screenshots/brief.png.
 """
 from __future__ import annotations
@@ -10,11 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
-from browsing import DESKTOP, PHONE, axe_serious
+from browsing import DESKTOP, PHONE, axe_serious, shots_dir
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = shots_dir()   # docs/screenshots/ with REHEARSE_SCREENSHOTS=1, else a temporary folder
 
 RAMBLING_DRAFT = (
     "Hi Dr. Lee, sorry, this is long. So I've been on clonazepam 1 mg every night for about six years now, "

@@ -168,10 +168,13 @@ class ProfileReader:
                 reading = "unknown"
             else:
                 reading = max(READINGS, key=lambda r: score[r])
-            evidence, seen = [], set()
-            for v in vs:
-                if v["text"] not in seen:
-                    seen.add(v["text"])
+            # quote each stretch of the reply once: a phrase inside a longer quoted one adds nothing
+            evidence, kept = [], []
+            for v in sorted(vs, key=lambda v: (v["start"], -(v["end"] - v["start"]))):
+                if any(k["start"] <= v["start"] and v["end"] <= k["end"] for k in kept):
+                    continue
+                kept.append(v)
+                if v["text"] not in evidence:
                     evidence.append(v["text"])
             aspects.append({
                 "id": a.id, "label": a.label, "reading": reading, "evidence": evidence,

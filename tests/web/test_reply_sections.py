@@ -48,7 +48,7 @@ def test_the_profile_table_shows_each_aspect_with_evidence(forms):
     html = forms.post("/reply", text=FAST + " I'd like you to see a therapist too.").get_data(as_text=True)
     prof = section(html, "profile")
     for label in ("Main goal", "Time horizon", "View of dependence", "Taper knowledge", "Non-drug tools"):
-        assert f'<th scope="row">{label}</th>' in prof
+        assert f'<th scope="row" role="rowheader">{label}</th>' in prof
     assert "prescribing-focused" in prof and "deprescribing-focused" in prof
     assert re.search(r"<q class=\"profile__quote\">[^<]*therapist[^<]*</q>", prof)
     assert "not a verdict on the person" in prof

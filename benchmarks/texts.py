@@ -53,3 +53,37 @@ def messages(mode: str, count: int, seed: int = 0) -> list[str]:
         out.append(_join([pool[(i + j) % len(pool)] for j in range(k)]))
         i += k
     return out
+
+
+def typical(mode: str, words: int = 300) -> tuple[str, str] | None:
+    """About `words` words of ordinary text, with where it comes from, or None when unavailable.
+
+    Unlike `text_of` (built from labelled sentences, nearly all of them candidates: the worst case),
+    these read like everyday messages: drafts from the story-checklist test set (patients telling
+    their story), and doctor turns from MTS-Dialog (ordinary clinical speech, read in place from
+    ../shared/benchmarks when it is there; never copied into the project).
+    """
+    if mode == "draft":
+        with open(DATA / "story_drafts.jsonl", encoding="utf-8") as fh:
+            rows = [json.loads(line) for line in fh if line.strip()]
+        # the English drafts of a sentence or more (the set also holds gibberish and a French draft)
+        pool = [r["text"] for r in rows if r["id"] not in ("gibberish", "french", "one-word")
+                and len(r["text"].split()) >= 8]
+        source = "patients' story drafts (tests/data/story_drafts.jsonl)"
+    else:
+        import csv
+        path = ROOT.parent / "shared" / "benchmarks" / "mts_dialog" / "mts_dialog_turns_all.csv"
+        if not path.is_file():
+            return None
+        with open(path, encoding="utf-8", newline="") as fh:
+            pool = [row["utterance"] for row in csv.DictReader(fh)
+                    if row.get("speaker", "").lower() == "doctor" and len(row.get("utterance", "").split()) >= 6]
+        source = "doctors' turns from MTS-Dialog (../shared/benchmarks, read in place)"
+    random.Random(f"rehearse-typical-{mode}").shuffle(pool)
+    out, n = [], 0
+    for text in pool:
+        if n >= words:
+            break
+        out.append(text)
+        n += len(text.split())
+    return "\n\n".join(out), source

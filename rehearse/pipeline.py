@@ -56,6 +56,10 @@ def text_of(doc: Doc) -> str:
     return text if text is not None else doc.text
 
 
+def _shouted(tok) -> bool:
+    return tok.is_alpha and tok.is_upper and len(tok) >= 2
+
+
 def segment(doc: Doc) -> Doc:
     """Mark sentence starts after end punctuation (and closing quotes) and at line breaks."""
     start = True
@@ -66,10 +70,21 @@ def segment(doc: Doc) -> Doc:
             start = True
         elif tok.text in SENTENCE_END or (tok.is_punct and set(tok.text) <= set(".!?…")):
             nxt = doc[i + 1] if i + 1 < len(doc) else None
-            # keep closing quotes/brackets with the sentence they end
-            start = not (nxt is not None and (nxt.is_quote or nxt.is_right_punct or nxt.text in SENTENCE_END))
+            # keep closing quotes/brackets (written right after the mark) with the sentence they end
+            start = not (nxt is not None and (nxt.text in SENTENCE_END or (
+                (nxt.is_quote or nxt.is_right_punct) and not tok.whitespace_)))
+            # "READ. MY. MESSAGE.": one shouted sentence, not three one-word ones
+            if start and nxt is not None and _shouted(nxt) and i > 0 and _shouted(doc[i - 1]) and (
+                    i < 2 or starts[i - 1] == 1 or doc[i - 2].text == "."):
+                start = False
         elif tok.is_quote or tok.is_right_punct:
-            start = start and i > 0 and doc[i - 1].text in SENTENCE_END
+            # a closing quote written right after the end mark ends the sentence with it ('"stop now." Then');
+            # an opening one after a space begins the next ('He left. "Stop," she said.')
+            prev = doc[i - 1] if i > 0 else None
+            nxt = doc[i + 1] if i + 1 < len(doc) else None
+            start = prev is not None and not prev.whitespace_ and (
+                prev.text in SENTENCE_END or (prev.is_punct and set(prev.text) <= set(".!?…"))) and not (
+                nxt is not None and nxt.text in SENTENCE_END)
         else:
             start = False
     # Set all at once: each `Token.is_sent_start = ...` scans the whole doc (quadratic over a long text).

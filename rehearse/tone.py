@@ -89,6 +89,8 @@ def shouted_words(doc: Doc) -> int:
         if tok is not None and tok.is_alpha and tok.is_upper and len(tok) >= 2 and tok.text not in ACRONYMS:
             run.append(tok)
             continue
+        if run and tok is not None and tok.text in (".", "!"):
+            continue   # "READ. MY. MESSAGE.": words shouted one at a time are one run
         if len(run) >= 2:
             n += len(run)
         elif len(run) == 1 and run[0].is_stop and len(run[0]) >= 3:

@@ -141,31 +141,36 @@ def test_over_long_text_is_the_documented_error(analyse):
         analyse("a " * (MAX_CHARS // 2 + 1), "draft")
 
 
-def _segment_token_by_token(doc):
-    """The reference: pipeline.segment's rule, setting Token.is_sent_start one token at a time."""
-    from rehearse.pipeline import SENTENCE_END
-    start = True
-    for i, tok in enumerate(doc):
-        tok.is_sent_start = start
-        if tok.is_space and "\n" in tok.text:
-            start = True
-        elif tok.text in SENTENCE_END or (tok.is_punct and set(tok.text) <= set(".!?…")):
-            nxt = doc[i + 1] if i + 1 < len(doc) else None
-            start = not (nxt is not None and (nxt.is_quote or nxt.is_right_punct or nxt.text in SENTENCE_END))
-        elif tok.is_quote or tok.is_right_punct:
-            start = start and i > 0 and doc[i - 1].text in SENTENCE_END
-        else:
-            start = False
-    return doc
-
-
 @settings(**SETTINGS)
 @given(text=st.one_of(MIXED, ANY_TEXT))
 @example(text='"You can just stop." She said!! "Really?!" (yes.) ... ok; \n\nNext')
-def test_segment_sets_the_same_sentences_as_token_by_token(analyzer, text):
-    """pipeline.segment sets every start in one array write (linear); the result is the simple rule's."""
+@example(text="READ. MY. MESSAGE. Thanks.")
+def test_segment_splits_any_text_into_whole_sentences(analyzer, text):
+    """Sentences cover the text in order, each token in exactly one, and a sentence never starts on
+    closing punctuation that belongs to the one before."""
     from rehearse import pipeline
-    fast = pipeline.segment(analyzer.nlp.make_doc(text))
-    slow = _segment_token_by_token(analyzer.nlp.make_doc(text))
-    assert [t.is_sent_start for t in fast] == [t.is_sent_start for t in slow]
-    assert [s.text for s in fast.sents] == [s.text for s in slow.sents]
+    doc = pipeline.segment(analyzer.nlp.make_doc(text))
+    sents = list(doc.sents)
+    if len(doc):
+        assert sents[0].start == 0 and sents[-1].end == len(doc)
+    assert all(a.end == b.start for a, b in zip(sents, sents[1:]))
+    assert "".join(s.text_with_ws for s in sents) == text
+    for s in sents[1:]:
+        assert s[0].text not in pipeline.SENTENCE_END
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("You can just stop. Then call me.", ["You can just stop.", "Then call me."]),
+    ('He said "stop now." Then he left.', ['He said "stop now."', "Then he left."]),
+    ("Line one\nLine two", ["Line one\n", "Line two"]),
+    ("Really?! Yes.", ["Really?!", "Yes."]),
+    ("READ. MY. MESSAGE.", ["READ. MY. MESSAGE."]),               # one shouted sentence
+    ("I said no. YOU. NEVER. LISTEN. Thanks.", ["I said no.", "YOU. NEVER. LISTEN.", "Thanks."]),
+    ("STOP. I mean it.", ["STOP.", "I mean it."]),
+    ('He left. "Stop," she said.', ["He left.", '"Stop," she said.']),
+    ("(Yes.) Then we talk.", ["(Yes.)", "Then we talk."]),
+])
+def test_segment_rules(analyzer, text, expected):
+    from rehearse import pipeline
+    doc = pipeline.segment(analyzer.nlp.make_doc(text))
+    assert [s.text_with_ws.rstrip(" ") for s in doc.sents] == expected

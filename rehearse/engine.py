@@ -176,13 +176,18 @@ class Analyzer:
                     flags.append(self._flag(doc, c, target, sdoc, local))
                     continue
             blocking = active & entry.suppressors
+            if entry.unless_sentence_has:
+                words = {t.norm_ for t in c.sent} & entry.unless_sentence_has
+                if words:
+                    blocking = blocking | {f"sentence has '{sorted(words)[0]}'"}
             if entry.subject and not _subject_ok(entry.subject, cues.subject):
                 blocking = blocking | {f"subject is {cues.subject or 'unclear'}"}
             if blocking:
                 start, end = doc[c.start].idx, _end_char(doc, c.end)
                 suppressed.append({"rule": entry.id, "polarity": entry.polarity,
                                    "start": start, "end": end, "text": pipeline.text_of(doc)[start:end],
-                                   "reasons": [r for r in cues.reasons] or sorted(blocking)})
+                                   "reasons": [*cues.reasons, *sorted(b for b in blocking if " " in b)]
+                                   or sorted(blocking)})
                 continue
             flags.append(self._flag(doc, c, entry, sdoc, local))
         flags = _dedupe(flags)

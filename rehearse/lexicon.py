@@ -34,7 +34,7 @@ DEFAULT_SUPPRESSORS = {
 REQUIRED = ("id", "mode", "polarity", "category", "severity", "patterns", "message",
             "explanation", "suggestions", "sources", "examples")
 OPTIONAL = ("context", "rewrite", "when_negated", "notes")
-CONTEXT_KEYS = ("allow", "subject")
+CONTEXT_KEYS = ("allow", "subject", "unless_sentence_has")
 SUBJECTS = ("first", "second", "third", "not-first")
 
 # Token attributes available before parsing (the cheap pass runs on the tokenizer's output).
@@ -95,6 +95,7 @@ class Entry:
     subject: str | None = None
     rewrite: str | None = None
     when_negated: str | None = None
+    unless_sentence_has: frozenset[str] = frozenset()   # NORMs: any of them in the sentence cancels it
     file: str = ""
 
 
@@ -317,6 +318,7 @@ def _build_entry(raw, where, rel, sources, expand, norm) -> tuple[Entry | None, 
     ctx = raw.get("context") or {}
     suppressors = set(DEFAULT_SUPPRESSORS.get((raw["mode"], raw["polarity"]), ()))
     subject = None
+    unless: list = []
     if not isinstance(ctx, dict) or set(ctx) - set(CONTEXT_KEYS):
         errs.append(f"{where}: context may only hold {CONTEXT_KEYS}")
     else:
@@ -328,6 +330,10 @@ def _build_entry(raw, where, rel, sources, expand, norm) -> tuple[Entry | None, 
         subject = ctx.get("subject")
         if subject is not None and subject not in SUBJECTS:
             errs.append(f"{where}: context.subject must be one of {SUBJECTS}")
+        unless = ctx.get("unless_sentence_has", [])
+        if not _strings(unless) and unless != []:
+            errs.append(f"{where}: context.unless_sentence_has must be a list of words")
+            unless = []
     rewrite = raw.get("rewrite")
     if rewrite is not None and rewrite not in REWRITES:
         errs.append(f"{where}: rewrite must be one of {REWRITES}")
@@ -343,6 +349,7 @@ def _build_entry(raw, where, rel, sources, expand, norm) -> tuple[Entry | None, 
         sources=tuple(sources[s] for s in src_ids),
         flag_examples=tuple(examples["flag"]), pass_examples=tuple(examples["pass"]),
         suppressors=frozenset(suppressors), subject=subject, rewrite=rewrite,
+        unless_sentence_has=frozenset(n for w in unless for n in (w.lower(), norm(w.lower()))),
         when_negated=raw.get("when_negated"), file=rel,
     ), []
 

@@ -53,6 +53,7 @@ def test_good_entry_loads(lexdir):
     (("suggestions: [\"Could we plan a gradual taper?\"]", "suggestions: [\"Sorry to bother you, but could we?\"]"), "apology"),
     (("id: reply.test-entry", "id: Reply Test"), "id must look like"),
     (("mode: reply", "mode: draft"), "must start with its mode"),
+    (("category: test", "category: test\n    context: {unless_sentence_has: 7}"), "unless_sentence_has must be a list"),
 ])
 def test_bad_entry_names_file_and_entry(lexdir, change, message):
     write(lexdir, GOOD.replace(*change))
@@ -84,6 +85,12 @@ def test_lemma_is_expanded_to_forms(lexdir):
 def test_shipped_lexicons_load(analyzer):
     modes = {e.mode for e in analyzer.lexicon.entries}
     assert modes <= {"draft", "reply"} and analyzer.lexicon.entries
+
+
+def test_unless_sentence_has_sets_a_match_aside_by_its_norms(lexdir):
+    write(lexdir, GOOD.replace("category: test", "category: test\n    context: {unless_sentence_has: [Thanks, colour]}"))
+    (entry,) = load_lexicon(lexdir, normalise=lambda w: {"colour": "color"}.get(w, w)).entries
+    assert entry.unless_sentence_has == {"thanks", "colour", "color"}
 
 
 def test_parsed_yaml_is_cached_by_content(lexdir, tmp_path, monkeypatch):

@@ -70,21 +70,16 @@ def tab_until(page, selector: str, limit: int = 150):
 
 
 def post_draft(page, draft: str):
-    """What the draft page's "make a brief" form does: post the draft (with the page's token) to /prepare."""
-    page.evaluate("""draft => {
-        const form = document.createElement('form');
-        form.method = 'post';
-        form.action = '/prepare';
-        for (const [name, value] of [['draft', draft],
-                                     ['csrf_token', document.querySelector('[name=csrf_token]').value]]) {
-            const input = document.createElement('textarea');
-            input.name = name;
-            input.value = value;
-            form.appendChild(input);
-        }
-        document.body.appendChild(form);
-        form.submit();
-    }""", draft)
+    """The draft page's own "Build your appointment brief" button, reached by keyboard: paste the draft
+    into the text box (the results come in as you type), Tab to the button, press Enter."""
+    if not page.url.endswith("/draft"):
+        page.goto(re.match(r"https?://[^/]+", page.url).group(0) + "/draft")
+    tab_until(page, "#text")
+    page.keyboard.insert_text(draft)           # a paste: one input event, as the keyboard's Ctrl+V gives
+    page.wait_for_selector("#story")
+    page.wait_for_function("() => !document.querySelector('.htmx-request, #results.is-stale')")
+    tab_until(page, "form.story__brief button[type=submit]")
+    page.keyboard.press("Enter")
     page.wait_for_selector("#source_draft", state="attached")
 
 

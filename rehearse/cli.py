@@ -166,11 +166,29 @@ def render_text(result: dict) -> str:
         lines.append(f"    why: {f['explanation']}")
         for sug in f["suggestions"][:3]:
             lines.append(f"    try: {sug}")
+        for idea in f.get("replies", [])[:2]:
+            lines.append(f"    you could reply: {idea['text']}  [{idea['source']['title']}]")
         for src in f["sources"]:
             lines.append(f"    source: {src['title']} <{src['url']}>")
     if result.get("story"):  # drafts: the story checklist and concision
         from .story import story_text
         lines.extend(story_text(result["story"]))
+    plan = result.get("taper_plan")
+    if plan and plan.get("found"):  # replies: the plan's pace against the guideline
+        pace = {True: "faster than the guideline", False: "within the guideline", None: "not enough detail to say"}
+        lines.append("")
+        lines.append(f"Taper plan: {pace[plan.get('too_fast')]}")
+        lines.append(f"    {plan['explanation']}")
+    profile = result.get("profile")
+    if profile:
+        lines.append("")
+        lines.append("How this reply reads (prescribing- or deprescribing-focused):")
+        for a in profile["aspects"]:
+            reading = {"prescribing": "prescribing-focused", "deprescribing": "deprescribing-focused"}.get(
+                a["reading"], "not clear")
+            quoted = "; ".join(f'"{e}"' for e in a["evidence"][:2])
+            lines.append(f"    {a.get('label') or a['id']}: {reading}" + (f"  ({quoted})" if quoted else ""))
+        lines.append(f"    {profile['overall']}")
     lines.append("")
     lines.append("rehearse informs conversations; it is not medical advice.")
     return "\n".join(lines) + "\n"

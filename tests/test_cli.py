@@ -37,6 +37,22 @@ def test_check_text_format_is_for_people(tmp_path):
     assert "1 concern" in out and "source:" in out and "not medical advice" in out
 
 
+def test_check_text_format_shows_the_plan_check_and_the_profile():
+    code, out, _ = run("check", "--mode", "reply",
+                       stdin=b"Let's cut you from 2 mg to 1 mg this week and you can stop next week.\n")
+    assert code == 0
+    assert "Taper plan: faster than the guideline" in out and "100% of the dose within 2 weeks" in out
+    assert "How this reply reads" in out and "Time horizon: prescribing-focused" in out
+    assert "you could reply:" in out
+
+
+def test_check_text_format_shows_a_slow_plan_as_within_the_guideline():
+    code, out, _ = run("check", "--mode", "reply",
+                       stdin=b"Let's reduce by about 10% every four weeks and pause whenever you need to.\n")
+    assert code == 0
+    assert "Taper plan: within the guideline" in out and "faster than the guideline" not in out
+
+
 @pytest.mark.parametrize("stdin,fragment", [
     (b"", "nothing to check"),
     (b"   \n\t  \n", "nothing to check"),

@@ -666,8 +666,7 @@ def report(cfg, info, load_before, load_after, started, elapsed, lat, prof, bat,
     add("")
     add("The 300- and 2,000-word texts, each stage timed by wrapping the function that does it (median ms per "
         f"call over {cfg.profile_iterations} calls at 300 words, {max(3, cfg.profile_iterations // 5)} at 2,000; "
-        "the wrappers add a little). *Everything else* is mostly building the flags, where each `doc.text` "
-        "rebuilds the whole text from its tokens.")
+        "the wrappers add a little). *Everything else* is building the flags and the result's dicts.")
     add("")
     labels = list(prof[0]["stages"])
     add("| stage | " + " | ".join(f"{p['mode']} ({p['words']} words)" for p in prof) + " |")

@@ -204,6 +204,11 @@ def cues(span: Span, mode: str) -> Cues:
                     c.dep_ == "det" and c.norm_ == "no" for c in child.children)):
                 flips += 1
                 reasons.append(f"negated by '{child.text}'")
+    # "we'd adjust the plan rather than push through", "instead of stopping cold turkey": set aside
+    before = [t.norm_.lower() for t in sent[max(0, span.start - 2):span.start]]
+    if before in (["rather", "than"], ["instead", "of"]):
+        flips += 1
+        reasons.append(f"rejected by '{' '.join(before)}'")
     negated = flips % 2 == 1
 
     # --- reported speech or belief of someone other than the speaker ---
@@ -463,6 +468,7 @@ def cue_words(forms) -> frozenset[str]:
     words = set(NEGATORS) | NEGATIVE_SUBJECTS | REPORT_NOUNS | HYPOTHETICAL_MARKS | QUOTES | TOO_WHAT
     words |= {"not", "no", "too", "according", "but", "however", "yet", "although", "though", "?"}
     words |= {"far", "worst", "bad", "dangerous", "nothing", "none"}      # "far from", "the worst thing ..."
+    words |= {"rather", "instead"}                                         # "rather than X", "instead of X"
     words |= {"were", "had", "should", "suppose", "assume"} | SUPERSEDED   # inverted conditionals; old advice
     for lemma in REPORT_VERBS | REJECTORS:
         words |= set(forms(lemma))

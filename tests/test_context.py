@@ -108,3 +108,12 @@ def test_twins_that_stay_concerns(analyse, sentence, rule):
     assert flagged, sentence
     if rule:
         assert rule in {f["rule"] for f in flagged}
+
+
+@pytest.mark.parametrize("sentence,rule", [
+    ("If withdrawal gets hard we'd adjust the plan rather than push through.", "reply.push-through"),
+])
+def test_rather_than_sets_the_phrase_aside(analyse, sentence, rule):
+    result = analyse(sentence, "reply")
+    assert not concerns(result), sentence
+    assert any(s["rule"] == rule and any("rather than" in r for r in s["reasons"]) for s in result["suppressed"])

@@ -201,13 +201,9 @@ def _build_scenario(data, name: str, sources) -> tuple[Scenario | None, list[str
         return None, [f"{name}: expected a mapping with {', '.join(SCENARIO_REQUIRED)}"]
     sid = data.get("id")
     where = f"{name}: scenario {sid!r}"
-    errs: list[str] = []
-    unknown = set(data) - set(SCENARIO_REQUIRED) - set(SCENARIO_OPTIONAL)
-    if unknown:
-        errs.append(f"{where}: unknown keys {sorted(unknown)}")
-    missing = [k for k in SCENARIO_REQUIRED if k not in data]
+    errs, missing = _keys(data, SCENARIO_REQUIRED, SCENARIO_OPTIONAL, where)
     if missing:
-        return None, errs + [f"{where}: missing {missing}"]
+        return None, errs
     if not isinstance(sid, str) or not ID_RE.match(sid):
         errs.append(f"{where}: id must be kebab-case (like 'two-week-taper')")
     elif sid != Path(name).stem:
@@ -234,16 +230,24 @@ def _build_scenario(data, name: str, sources) -> tuple[Scenario | None, list[str
                     turns=tuple(turns), order=order, file=name), []
 
 
+def _keys(raw: dict, required, optional, where: str) -> tuple[list[str], bool]:
+    """Problems with a mapping's keys (unknown or missing), and whether any required key is missing."""
+    errs: list[str] = []
+    unknown = set(raw) - set(required) - set(optional)
+    if unknown:
+        errs.append(f"{where}: unknown keys {sorted(unknown)}")
+    missing = [k for k in required if k not in raw]
+    if missing:
+        errs.append(f"{where}: missing {missing}")
+    return errs, bool(missing)
+
+
 def _build_turn(raw, where: str, sources) -> tuple[Turn | None, list[str]]:
     if not isinstance(raw, dict):
         return None, [f"{where}: expected a mapping with {', '.join(TURN_REQUIRED)}"]
-    errs: list[str] = []
-    unknown = set(raw) - set(TURN_REQUIRED) - set(TURN_OPTIONAL)
-    if unknown:
-        errs.append(f"{where}: unknown keys {sorted(unknown)}")
-    missing = [k for k in TURN_REQUIRED if k not in raw]
+    errs, missing = _keys(raw, TURN_REQUIRED, TURN_OPTIONAL, where)
     if missing:
-        return None, errs + [f"{where}: missing {missing}"]
+        return None, errs
     for key in ("prescriber", "model"):
         if not _text(raw[key]):
             errs.append(f"{where}: {key!r} must be a non-empty string")

@@ -339,7 +339,10 @@ def prefill(fields: Fields, draft: str, result: dict | None) -> Prefilled:
             evidence = " ".join(e for e in evidence if isinstance(e, str))
         if not (isinstance(evidence, str) and evidence.strip()):
             continue
-        pid, text = element["id"], " ".join(evidence.split())
+        # a second sentence that completes the part ("... 1 mg every night. I have been on it since 2015.")
+        also = [a.get("text") for a in element.get("also") or [] if isinstance(a, dict)]
+        also = [a for a in also if isinstance(a, str) and a.strip() and a.strip() not in evidence]
+        pid, text = element["id"], " ".join(" ".join([evidence, *also]).split())
         if text in used:
             shared[pid] = used[text]
             continue

@@ -192,6 +192,13 @@ def test_prefill_puts_each_found_part_in_its_box(cat):
     assert fields.source_draft == DRAFT
 
 
+def test_dose_and_duration_in_two_sentences_fill_one_box(cat, analyse):
+    draft = "I take Klonopin 1 mg every night. I have been on it since 2015. It was for panic."
+    fields = Fields.new(cat)
+    prefill(fields, draft, analyse(draft, "draft"))
+    assert fields.story["duration_dose"] == "I take Klonopin 1 mg every night. I have been on it since 2015."
+
+
 def test_a_sentence_covering_two_parts_goes_in_the_first_box_only(cat):
     fields = Fields.new(cat)
     sentence = "I've taken clonazepam 1 mg for six years, for panic attacks."

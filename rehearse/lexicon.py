@@ -45,6 +45,7 @@ PARSE_KEYS = {"POS", "TAG", "DEP", "MORPH", "ENT_TYPE", "ENT_IOB", "HEAD"}
 APOLOGY = re.compile(r"\b(sorry|apologi[sz]e|apologies|bother(ing)? you|i'?m (just|only) a patient"
                      r"|i know i'?m not a doctor|forgive me)\b", re.I)
 ID_RE = re.compile(r"^(draft|reply)\.[a-z0-9]+(-[a-z0-9]+)*$")
+KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")   # ids in the other data files: "two-week-taper"
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser when present (fast)
@@ -269,16 +270,24 @@ def _strings(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
 
 
-def _build_entry(raw, where, rel, sources, expand, norm) -> tuple[Entry | None, list[str]]:
+def key_problems(raw: dict, required, optional, where: str) -> tuple[list[str], bool]:
+    """A data mapping's unknown and missing keys, as messages naming `where`; and whether a required
+    key is missing (then the mapping cannot be read further). Shared by every data file's loader."""
     errs: list[str] = []
-    if not isinstance(raw, dict):
-        return None, [f"{where}: expected a mapping"]
-    unknown = set(raw) - set(REQUIRED) - set(OPTIONAL)
+    unknown = set(raw) - set(required) - set(optional)
     if unknown:
         errs.append(f"{where}: unknown keys {sorted(unknown)}")
-    missing = [k for k in REQUIRED if k not in raw]
+    missing = [k for k in required if k not in raw]
     if missing:
         errs.append(f"{where}: missing {missing}")
+    return errs, bool(missing)
+
+
+def _build_entry(raw, where, rel, sources, expand, norm) -> tuple[Entry | None, list[str]]:
+    if not isinstance(raw, dict):
+        return None, [f"{where}: expected a mapping"]
+    errs, missing = key_problems(raw, REQUIRED, OPTIONAL, where)
+    if missing:
         return None, errs
     eid = raw["id"]
     if not isinstance(eid, str) or not ID_RE.match(eid):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .lexicon import LexiconError, Source, load_sources, read_yaml
+from .lexicon import KEBAB, LexiconError, Source, load_sources, read_yaml
 from .resources import data_dir
 
 
@@ -83,7 +83,6 @@ ONE_PAGE_WORDS = 500
 
 _QUESTION_KEYS = {"id", "question", "why", "benzo_wise", "red_flag", "sources", "default"}
 _QUESTION_REQUIRED = ("id", "question", "why", "benzo_wise", "red_flag")
-_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 
@@ -138,7 +137,7 @@ def load_questions(path: Path | None = None, sources: Mapping[str, Source] | Non
         if unknown:
             errs.append(f"unknown keys {unknown}")
         errs += [f"missing {key!r}" for key in _QUESTION_REQUIRED if key not in raw]
-        if "id" in raw and not (isinstance(raw["id"], str) and _ID.match(raw["id"])):
+        if "id" in raw and not (isinstance(raw["id"], str) and KEBAB.match(raw["id"])):
             errs.append("id must be kebab-case (for example how-long-on-benzos)")
         elif raw.get("id") in seen:
             errs.append("duplicate id")

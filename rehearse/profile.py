@@ -6,7 +6,6 @@ A reading of this reply, never a verdict on the person who wrote it.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -15,14 +14,13 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from .lexicon import LexiconError, read_yaml
+from .lexicon import KEBAB, LexiconError, read_yaml
 from .pipeline import text_of
 
 ASPECTS = ("main_goal", "time_horizon", "view_of_dependence", "taper_knowledge", "non_drug_tools")
 READINGS = ("prescribing", "deprescribing")
 CANCELLING = {"negated", "hypothetical", "question", "reported", "quoted", "historical"}
 WEIGHT = {"high": 2, "medium": 1, "low": 1}
-ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -87,7 +85,7 @@ def load_profile(path: Path) -> ProfileData:
         if not isinstance(raw, dict) or set(raw) != {"id", "aspect", "reading", "phrases"}:
             problems.append(f"{where}: expected exactly id, aspect, reading and phrases")
             continue
-        if not isinstance(raw["id"], str) or not ID_RE.match(raw["id"]) or raw["id"] in seen:
+        if not isinstance(raw["id"], str) or not KEBAB.match(raw["id"]) or raw["id"] in seen:
             problems.append(f"{where}: id must be unique and kebab-case")
         seen.add(raw["id"])
         if raw["aspect"] not in ASPECTS:

@@ -22,7 +22,7 @@ from spacy.matcher import PhraseMatcher
 
 from . import context, pipeline
 from .inputs import InputError, check_text
-from .lexicon import LexiconError, Source, load_sources, read_yaml
+from .lexicon import KEBAB, LexiconError, Source, key_problems, load_sources, read_yaml
 from .resources import data_dir
 
 CHECK_IDS = ("calm-restatement", "specific-ask", "cited-source", "i-statement", "invites-collaboration",
@@ -34,7 +34,6 @@ SCENARIO_REQUIRED = ("id", "title", "situation", "turns")
 SCENARIO_OPTIONAL = ("order", "notes")
 TURN_REQUIRED = ("prescriber", "checklist", "model", "examples")
 TURN_OPTIONAL = ("sources", "hint", "notes")
-ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 VOCAB_LISTS = ("generic_sources", "cite_lemmas", "ask_frames", "ask_topics", "goal_words", "manner_words",
                "feelings", "experience_verbs", "experience_nouns", "boundaries", "referrals", "invitations")
 TENSE_BELOW = 30    # a collaboration score below this reads as confrontational
@@ -201,10 +200,10 @@ def _build_scenario(data, name: str, sources) -> tuple[Scenario | None, list[str
         return None, [f"{name}: expected a mapping with {', '.join(SCENARIO_REQUIRED)}"]
     sid = data.get("id")
     where = f"{name}: scenario {sid!r}"
-    errs, missing = _keys(data, SCENARIO_REQUIRED, SCENARIO_OPTIONAL, where)
+    errs, missing = key_problems(data, SCENARIO_REQUIRED, SCENARIO_OPTIONAL, where)
     if missing:
         return None, errs
-    if not isinstance(sid, str) or not ID_RE.match(sid):
+    if not isinstance(sid, str) or not KEBAB.match(sid):
         errs.append(f"{where}: id must be kebab-case (like 'two-week-taper')")
     elif sid != Path(name).stem:
         errs.append(f"{where}: id must match the file name ({Path(name).stem!r})")
@@ -230,22 +229,10 @@ def _build_scenario(data, name: str, sources) -> tuple[Scenario | None, list[str
                     turns=tuple(turns), order=order, file=name), []
 
 
-def _keys(raw: dict, required, optional, where: str) -> tuple[list[str], bool]:
-    """Problems with a mapping's keys (unknown or missing), and whether any required key is missing."""
-    errs: list[str] = []
-    unknown = set(raw) - set(required) - set(optional)
-    if unknown:
-        errs.append(f"{where}: unknown keys {sorted(unknown)}")
-    missing = [k for k in required if k not in raw]
-    if missing:
-        errs.append(f"{where}: missing {missing}")
-    return errs, bool(missing)
-
-
 def _build_turn(raw, where: str, sources) -> tuple[Turn | None, list[str]]:
     if not isinstance(raw, dict):
         return None, [f"{where}: expected a mapping with {', '.join(TURN_REQUIRED)}"]
-    errs, missing = _keys(raw, TURN_REQUIRED, TURN_OPTIONAL, where)
+    errs, missing = key_problems(raw, TURN_REQUIRED, TURN_OPTIONAL, where)
     if missing:
         return None, errs
     for key in ("prescriber", "model"):

@@ -2,13 +2,11 @@
 each tied to a source from the resources library, optionally with the exact sentence to quote."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .lexicon import APOLOGY, LexiconError, Source, read_yaml
+from .lexicon import APOLOGY, KEBAB, LexiconError, Source, key_problems, read_yaml
 
-CATEGORY_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 KEYS = {"text", "source", "quote"}
 
 
@@ -45,7 +43,7 @@ def load_replies(path: Path, sources: dict[str, Source]) -> ReplyIdeas:
     out: dict[str, tuple[ReplyIdea, ...]] = {}
     for category, ideas in data["categories"].items():
         where = f"{name}: category {category!r}"
-        if not isinstance(category, str) or not CATEGORY_RE.match(category):
+        if not isinstance(category, str) or not KEBAB.match(category):
             problems.append(f"{where}: the name must be kebab-case")
             continue
         if not isinstance(ideas, list) or not ideas:
@@ -57,9 +55,7 @@ def load_replies(path: Path, sources: dict[str, Source]) -> ReplyIdeas:
             if not isinstance(raw, dict):
                 problems.append(f"{at}: expected a mapping with text and source")
                 continue
-            unknown = set(raw) - KEYS
-            if unknown:
-                problems.append(f"{at}: unknown keys {sorted(unknown)}")
+            problems += key_problems(raw, (), KEYS, at)[0]
             text, sid, quote = raw.get("text"), raw.get("source"), raw.get("quote")
             if not isinstance(text, str) or not text.strip():
                 problems.append(f"{at}: 'text' must be a non-empty string")

@@ -160,7 +160,6 @@ def _accusation(span: Span, base: int) -> dict | None:
 
 
 def _shouting(span: Span, base: int) -> dict | None:
-    doc = span.doc
     words = []
     for t in span:
         if re.fullmatch(r"[!?]+", t.text) or (t.is_punct and set(t.text) <= set("!?")):

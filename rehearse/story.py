@@ -17,7 +17,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from . import context, pipeline
-from .lexicon import LexiconError, read_yaml
+from .lexicon import LexiconError, key_problems, read_yaml
 from .medicines import Medicines, medicines
 from .resources import data_dir
 
@@ -142,13 +142,9 @@ def load_story(path: Path | None = None) -> StoryData:
     data = read_yaml(path)
     if not isinstance(data, dict):
         raise LexiconError(f"{name}: expected a mapping with pace, elements, units and vocabulary")
-    problems: list[str] = []
-    unknown = set(data) - {"pace", "elements", "units", "vocabulary"}
-    missing = [k for k in ("pace", "elements", "units", "vocabulary") if k not in data]
-    if unknown:
-        problems.append(f"{name}: unknown keys {sorted(unknown)}")
+    problems, missing = key_problems(data, ("pace", "elements", "units", "vocabulary"), (), name)
     if missing:
-        raise LexiconError("\n".join(problems + [f"{name}: missing {missing}"]))
+        raise LexiconError("\n".join(problems))
 
     pace_raw = data["pace"] if isinstance(data["pace"], dict) else {}
     if not isinstance(data["pace"], dict) or set(pace_raw) != set(PACE_KEYS):

@@ -1197,8 +1197,8 @@ class TaperChecker:
                 verdict = (f"That is faster than the 2025 joint guideline, which suggests starting with 5-10% every "
                            f"2-4 weeks and typically no more than 25% every 2 weeks ({_pct(per)} here).")
             elif section["pace"] == "faster-than-start":
-                verdict = (f"That stays within the 2025 joint guideline's usual limit of 25% every 2 weeks, but is "
-                           f"faster than its suggested start of 5-10% every 2-4 weeks.")
+                verdict = ("That stays within the 2025 joint guideline's usual limit of 25% every 2 weeks, but is "
+                           "faster than its suggested start of 5-10% every 2-4 weeks.")
             else:
                 verdict = ("That is within the 2025 joint guideline's suggested pace (5-10% every 2-4 weeks, "
                            "typically no more than 25% every 2 weeks).")

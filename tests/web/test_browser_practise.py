@@ -4,7 +4,6 @@ Every tab fails its test on a console error or a request to any other origin (se
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from browsing import DESKTOP, PHONE, axe_serious, shots_dir

@@ -7,7 +7,6 @@ one-page test saves docs/screenshots/brief.png.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from browsing import DESKTOP, PHONE, axe_serious, shots_dir

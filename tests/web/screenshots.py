@@ -30,11 +30,25 @@ def _draft(page):
     page.mouse.move(0, 0)
 
 
-def _draft_typing(page):
-    page.goto(page.base + "/draft")
-    page.fill("#text", "Hello Dr. Lee,\n\nYou need to give me a slower taper this time. Thank you for your time.")
-    page.wait_for_selector("#marked a.mark--concern")
+def _visit(path: str):
+    """A shot of the whole page at `path` (shows return None: the top of the page is taken)."""
+    def show(page):
+        page.goto(page.base + path)
+    return show
+
+
+def _checked(page, path: str, text: str, wait: str):
+    """Type `text` into a check page, wait until `wait` is shown and the results have settled."""
+    page.goto(page.base + path)
+    page.fill("#text", text)
+    page.wait_for_selector(wait)
     page.wait_for_function("() => !document.querySelector('.htmx-request, #results.is-stale')")
+    return page.locator(wait)
+
+
+def _draft_typing(page):
+    _checked(page, "/draft", "Hello Dr. Lee,\n\nYou need to give me a slower taper this time. Thank you for your time.",
+             "#marked a.mark--concern")
 
 
 def _reply(page):
@@ -49,39 +63,32 @@ RAMBLING_DRAFT = ("Hi Dr. Lee, so I've been on Klonopin for ages, it was for pan
                   "is terrible. I want to come off it but slowly this time. You need to give me a slower taper.")
 
 
+# these return a locator: the shot is of that section only
 def _reply_plan(page):
-    page.goto(page.base + "/reply")
-    page.fill("#text", PLAN_REPLY)
-    page.wait_for_selector("#plan")
-    page.wait_for_function("() => !document.querySelector('.htmx-request, #results.is-stale')")
-    return page.locator("#plan")
+    return _checked(page, "/reply", PLAN_REPLY, "#plan")
 
 
 def _reply_profile(page):
-    _reply_plan(page)
+    _checked(page, "/reply", PLAN_REPLY, "#profile")
     return page.locator("#profile")
 
 
 def _draft_story(page):
-    page.goto(page.base + "/draft")
-    page.fill("#text", RAMBLING_DRAFT)
-    page.wait_for_selector("#story")
-    page.wait_for_function("() => !document.querySelector('.htmx-request, #results.is-stale')")
-    return page.locator("#story")
+    return _checked(page, "/draft", RAMBLING_DRAFT, "#story")
 
 
 SHOTS = {
-    "home": lambda page: page.goto(page.base + "/"),
+    "home": _visit("/"),
     "reply-plan": _reply_plan,
     "reply-profile": _reply_profile,
     "draft-story": _draft_story,
-    "practise": lambda page: page.goto(page.base + "/practise"),
-    "resources": lambda page: page.goto(page.base + "/resources"),
-    "questions": lambda page: page.goto(page.base + "/questions"),
+    "practise": _visit("/practise"),
+    "resources": _visit("/resources"),
+    "questions": _visit("/questions"),
     "draft": _draft,
     "draft-typing": _draft_typing,
     "reply": _reply,
-    "about": lambda page: page.goto(page.base + "/about"),
+    "about": _visit("/about"),
 }
 
 
@@ -103,7 +110,7 @@ def main() -> int:
                 for name, show in SHOTS.items():
                     part = show(page)
                     page.wait_for_load_state("networkidle")
-                    if part is not None and hasattr(part, "screenshot") and not hasattr(part, "status"):   # one section
+                    if part is not None:   # one section
                         path = OUT / f"{name}-{label}.png"
                         part.screenshot(path=str(path))
                         print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KB")

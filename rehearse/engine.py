@@ -213,7 +213,7 @@ class Analyzer:
         """
         sections: dict = {}
         if mode == "draft":
-            sections["story"] = self.story.check(doc, parsed, prepared[0] if prepared else None)
+            sections["story"] = self.story.check(doc, parsed, prepared)
         else:
             sections.update(self._reply_review.sections(doc, result, parsed, prepared))  # issue 5
         return sections

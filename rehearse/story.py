@@ -311,12 +311,12 @@ class StoryChecker:
         self.elements = {e.id: e for e in self.data.elements}
 
     # ---- public ---------------------------------------------------------------------------------
-    def check(self, doc: Doc, parsed: dict[int, Doc] | None = None, prepared: list | None = None) -> dict:
+    def check(self, doc: Doc, parsed: dict[int, Doc] | None = None, prepared: tuple | None = None) -> dict:
         """The story section for one tokenised, sentence-split draft (see CONTRACT.md).
 
         `prepared` is what `prepare(doc)` returned, when the caller has already parsed the sentences
         it asked for (the analyser parses everything a text needs in one batch)."""
-        sents = prepared if prepared is not None else self.prepare(doc)[0]
+        sents, _wanted = prepared if prepared is not None else self.prepare(doc)
         spans = [s.span for s in sents]
         parsed = self._parse(sents, dict(parsed or {}))
         for s in sents:

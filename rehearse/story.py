@@ -316,9 +316,13 @@ class StoryChecker:
 
         `prepared` is what `prepare(doc)` returned, when the caller has already parsed the sentences
         it asked for (the analyser parses everything a text needs in one batch)."""
-        sents, _wanted = prepared if prepared is not None else self.prepare(doc)
+        if prepared is None:   # standalone: parse what prepare() asks for here
+            sents, wanted = self.prepare(doc)
+            parsed = self._parse(wanted, dict(parsed or {}))
+        else:
+            sents, _wanted = prepared
+            parsed = parsed or {}
         spans = [s.span for s in sents]
-        parsed = self._parse(sents, dict(parsed or {}))
         for s in sents:
             self._check_attempts(s, parsed.get(s.start))
             self._check_symptoms(s, parsed.get(s.start))
@@ -407,9 +411,9 @@ class StoryChecker:
         wishful = s.has("METHOD") or (s.has("WISH", "INTENT") and s.has("TAPER", "INTENT"))
         return wishful and bool(words & (self.data.clinicians | SECOND))
 
-    def _parse(self, sents: list[_Sent], parsed: dict[int, Doc]) -> dict[int, Doc]:
-        todo = [s for s in sents if s.start not in parsed and self._needs_parse(s)]
-        for s, sdoc in zip(todo, self.parser.parse(pipeline.sentence_doc(s.span) for s in todo)):
+    def _parse(self, wanted: list[Span], parsed: dict[int, Doc]) -> dict[int, Doc]:
+        todo = [s for s in wanted if s.start not in parsed]
+        for s, sdoc in zip(todo, self.parser.parse(pipeline.sentence_doc(s) for s in todo)):
             parsed[s.start] = sdoc
         return parsed
 
@@ -682,9 +686,7 @@ def _trimmed(doc: Doc, span: Span) -> tuple[str, int, int]:
     if not toks:
         return "", span.start_char, span.start_char
     start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
-    # from the tokens, not doc.text, which joins the whole text on every call
-    inner = span.doc[toks[0].i:toks[-1].i + 1]
-    return "".join(t.text_with_ws for t in inner)[:end - start], start, end
+    return pipeline.text_of(doc)[start:end], start, end
 
 
 def _quote(doc: Doc, span: Span) -> dict:

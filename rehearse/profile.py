@@ -79,6 +79,8 @@ def load_profile(path: Path) -> ProfileData:
                 continue
             maps[kind][str(key)] = tuple(targets)
     cues, seen = [], set()
+    if not isinstance(data["cues"], list):
+        problems.append(f"{name}: cues must be a list")
     for n, raw in enumerate(data["cues"] if isinstance(data["cues"], list) else [], 1):
         label = raw.get("id", f"#{n}") if isinstance(raw, dict) else f"#{n}"
         where = f"{name}: cue {label!r}"
@@ -160,9 +162,7 @@ class ProfileReader:
         for a in self.data.aspects:
             vs = sorted(votes[a.id], key=lambda v: v["start"])
             score = {r: sum(v["weight"] for v in vs if v["reading"] == r) for r in READINGS}
-            if not vs:
-                reading = "unknown"
-            elif score["prescribing"] == score["deprescribing"]:
+            if score["prescribing"] == score["deprescribing"]:   # no votes, or a tie
                 reading = "unknown"
             else:
                 reading = max(READINGS, key=lambda r: score[r])
@@ -194,7 +194,7 @@ def overall(aspects: list[dict]) -> str:
     pres = [a for a in aspects if a["reading"] == "prescribing"]
     dep = [a for a in aspects if a["reading"] == "deprescribing"]
     mixed = [a for a in aspects if a["reading"] == "unknown" and a["mixed"]]
-    unknown = len(aspects) - len(pres) - len(dep)
+    unclear = [a for a in aspects if a["reading"] == "unknown" and not a["mixed"]]
     note = ("This is a reading of these words only, not a judgement of your prescriber: a short or rushed "
             "message can sound different from what they would say in a conversation.")
     if not pres and not dep:
@@ -213,8 +213,8 @@ def overall(aspects: list[dict]) -> str:
                      f"deprescribing-focused on {_names(dep)}.")
     if mixed:
         parts.append(f"It points both ways on {_names(mixed)}.")
-    if unknown - len(mixed) > 0:
-        parts.append(f"It says nothing clear about {_names([a for a in aspects if a['reading'] == 'unknown' and not a['mixed']])}.")
+    if unclear:
+        parts.append(f"It says nothing clear about {_names(unclear)}.")
     if pres:
         parts.append("The red flags above come with calm replies you could use.")
     parts.append(note)

@@ -176,12 +176,8 @@ def load_story(path: Path | None = None) -> StoryData:
     vocab = data["vocabulary"] if isinstance(data["vocabulary"], dict) else {}
     if not isinstance(data["vocabulary"], dict):
         problems.append(f"{name}: vocabulary: expected a mapping")
-    unknown = set(vocab) - set(VOCAB_KEYS)
-    missing = [k for k in VOCAB_KEYS if k not in vocab]
-    if unknown:
-        problems.append(f"{name}: vocabulary: unknown keys {sorted(unknown)}")
-    if missing and vocab:
-        problems.append(f"{name}: vocabulary: missing {missing}")
+    vocab_errs, _missing = key_problems(vocab, VOCAB_KEYS, (), f"{name}: vocabulary")
+    problems += vocab_errs if vocab else []   # an empty or wrong-typed vocabulary is reported above
     phrases: dict[str, list] = {}
     for key, label in PHRASE_LABELS.items():
         for p in _phrase_list(vocab.get(key), f"{name}: vocabulary.{key}", problems) if key in vocab else ():

@@ -116,3 +116,16 @@ def test_the_profile_vocabulary_is_validated_naming_file_and_entry(tmp_path, edi
     with pytest.raises(LexiconError) as err:
         load_profile(path)
     assert "profile.yaml" in str(err.value) and needle in str(err.value)
+
+
+def test_cues_that_are_not_a_list_are_reported(tmp_path):
+    from rehearse.lexicon import LexiconError
+    from rehearse.profile import load_profile
+    from rehearse.resources import data_dir
+
+    text = (data_dir("lexicons") / "profile.yaml").read_text(encoding="utf-8")
+    start = text.index("\ncues:")
+    bad = tmp_path / "profile.yaml"
+    bad.write_text(text[:start] + "\ncues: {}\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="profile.yaml: cues must be a list"):
+        load_profile(bad)

@@ -12,12 +12,11 @@ from spacy.util import filter_spans
 from . import context, pipeline, rewrite, tone
 from .inflect import Inflector
 from .inputs import check_mode, check_text
-from .lexicon import Entry, Lexicon, load_lexicon
+from .lexicon import SEVERITY_RANK, Entry, Lexicon, load_lexicon
 from .matching import LexiconMatcher
 from .resources import data_dir
 from .story import StoryChecker
 
-SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
 # Function words a flagged span should not end on.
 _TRAILING = {"a", "an", "the", "at", "to", "of", "for", "in", "on", "with", "by", "from", "as", "and", "or",
              "my", "your", "his", "her", "their", "our", "this", "that", "these", "those", "some", "any"}
@@ -191,25 +190,26 @@ class Analyzer:
                 continue
             flags.append(self._flag(doc, c, entry, sdoc, local))
         flags = _dedupe(flags)
-        flags.sort(key=lambda f: (f["start"], -SEVERITY_RANK[f["severity"]]))
-        concerns = sum(f["polarity"] == "concern" for f in flags)
-        strengths = len(flags) - concerns
         score, markers = self.tone.score(doc, flags)
         result = {
             "mode": mode,
             "flags": flags,
-            "summary": {"concerns": concerns, "strengths": strengths, "collaboration": score,
+            "summary": {"concerns": 0, "strengths": 0, "collaboration": score,
                         "tone": markers, "words": sum(1 for t in doc if t.is_alpha or t.like_num)},
             "suppressed": suppressed,
         }
         result.update(self._sections(doc, mode, result, parsed, prepared))
+        # after the sections, which may add a flag (a too-fast taper plan) or raise one's severity
+        flags.sort(key=lambda f: (f["start"], -SEVERITY_RANK[f["severity"]]))
+        result["summary"]["concerns"] = sum(f["polarity"] == "concern" for f in flags)
+        result["summary"]["strengths"] = len(flags) - result["summary"]["concerns"]
         return result
 
     def _sections(self, doc: Doc, mode: str, result: dict, parsed: dict[int, Doc], prepared: tuple | None = None) -> dict:
         """The contract's later sections: `story` for drafts; `taper_plan` and `profile` for replies.
 
         `parsed` maps a sentence's start token to its parsed copy, for the sentences already parsed.
-        A section may add flags to `result["flags"]` (and must keep them sorted and the summary true).
+        A section may add flags to `result["flags"]` or change them; they are sorted and counted after.
         """
         sections: dict = {}
         if mode == "draft":

@@ -20,6 +20,7 @@ import yaml
 MODES = ("draft", "reply")
 POLARITIES = ("concern", "strength")
 SEVERITIES = ("high", "medium", "low")
+SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
 CUES = ("negated", "reported", "hypothetical", "question", "historical", "quoted")
 REWRITES = ("ask", "i-demand", "accusation", "shouting")
 

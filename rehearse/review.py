@@ -9,12 +9,12 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span
 
 from . import context, pipeline
+from .lexicon import SEVERITY_RANK
 from .profile import ProfileReader
 from .replies import ReplyIdeas, load_replies
 from .resources import data_dir
-from .taper import GUIDELINE, MAX_PER_2_WEEKS, Result, TaperChecker, _pct
+from .taper import GUIDELINE, MAX_PER_2_WEEKS, START_STEP, Result, TaperChecker, _num, _pct
 
-SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
 
 
 class ReplyReview:
@@ -34,9 +34,9 @@ class ReplyReview:
         read = self.taper.read(plan_sents)
         cue_matches = self.profile.matches(doc)
         sents = {s.start: s for s in self.taper.needs_context(read)}
-        for m in cue_matches:
-            if self._has_cue(m.sent):
-                sents.setdefault(m.sent.start, m.sent)
+        for m in cue_matches:   # scan a sentence once, however many cues it holds
+            if m.sent.start not in sents and self._has_cue(m.sent):
+                sents[m.sent.start] = m.sent
         return (plan_sents, read, cue_matches), [s for _, s in sorted(sents.items())]
 
     def sections(self, doc: Doc, result: dict, parsed: dict[int, Doc], prepared: tuple | None = None) -> dict:
@@ -114,9 +114,7 @@ class ReplyReview:
             target.update(numbers)
             target["severity"] = "high"
             target["suggestions"] = suggestions + [x for x in target["suggestions"] if x not in suggestions]
-            ids = {x.get("id") for x in target["sources"]}
-            target["sources"] = sources + [x for x in target["sources"] if x.get("id") not in {"asam-2025", "fda-2020"}] \
-                if ids else sources
+            target["sources"] = sources + [x for x in target["sources"] if x.get("id") not in {"asam-2025", "fda-2020"}]
         else:
             flags.append({
                 "rule": "reply.taper-too-fast", "category": "rushed-schedule", "polarity": "concern",
@@ -124,10 +122,6 @@ class ReplyReview:
                 "message": numbers["message"], "explanation": numbers["explanation"],
                 "suggestions": suggestions, "sources": sources, "taper": numbers["taper"],
             })
-        flags.sort(key=lambda f: (f["start"], -SEVERITY_RANK[f["severity"]]))
-        summary = result["summary"]
-        summary["concerns"] = sum(f["polarity"] == "concern" for f in flags)
-        summary["strengths"] = len(flags) - summary["concerns"]
 
 
 def unreadable() -> Result:
@@ -147,11 +141,7 @@ def _plan_replies(plan: dict) -> list[str]:
            f"Could we plan smaller steps?"]
     start = plan.get("start_mg")
     if start:
-        first = round(start * 0.9, 3)
-        out.append(f"Could we make the first step from {_n(start)} mg to about {_n(first)} mg, hold for 2-4 weeks, "
+        first = round(start * (1 - START_STEP[1]), 3)   # a first step at the guideline's 10%
+        out.append(f"Could we make the first step from {_num(start)} mg to about {_num(first)} mg, hold for 2-4 weeks, "
                    f"and decide the next step together from how I feel?")
     return out
-
-
-def _n(v: float) -> str:
-    return f"{v:.3f}".rstrip("0").rstrip(".")

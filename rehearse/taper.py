@@ -63,10 +63,8 @@ END_WORDS = {"done", "finished", "zero", "nothing", "none"}
 BE = {"be", "are", "is", "am", "'re", "'s", "being", "get", "come", "coming", "getting", "go", "all"}
 PAUSE_OBJECTS = {"taper", "tapering", "reducing", "reduction", "reductions", "cuts", "cutting", "worrying",
                  "there", "here", "by", "in", "at"}
-START_CUES = {"currently", "current", "on", "taking", "take", "at"}
 SKIP = {"the", "next", "just", "only", "about", "around", "roughly", "approximately", "maybe", "another",
         "a", "an", "under", "within", "less", "than", "no", "more", "at", "least", "most", "over", "further"}
-SEQUENCE = {"then", "after", "afterwards", "afterward", "next", ";", "→", "->", ">", "followed", "and", ","}
 TIGHT = {"just", "simply", "now", "today", "tonight", "immediately", "straight", "right", "cold"}
 WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "weekend"}
 TAPER_NOUNS = {"taper", "tapers", "wean", "plan", "schedule", "reduction", "detox", "course", "step-down"}
@@ -171,8 +169,6 @@ class Item:
 class Clause:
     words: list[Word]
     items: list[Item]
-    sent_start: int      # token index of the sentence start
-    head_tok: int | None = None   # token that carries the plan (for context)
     leads_with_then: bool = False
     arrow_next: bool = False      # the next clause starts with an arrow ("1 mg -> 0.5 mg")
 
@@ -297,10 +293,7 @@ def scan(words: list[Word], meds: Medicines) -> list[Item]:
                     x.text in ("splitter", "splitters", "cutter", "cutters", "scored", "score") for x in words)):
                 i += 1  # "cut the tablets in half": splitting a tablet, not a cut in the dose
                 continue
-            role = "by" if prev in ("by", "a") or w.endswith("s") or prev == "into" else "by"
-            if prev == "a" and prev2 == "by":
-                role = "by"
-            items.append(Item("fraction", (v, v), i - 1, i + 1, role=role))
+            items.append(Item("fraction", (v, v), i - 1, i + 1, role="by"))
             i += 1
             continue
         # times said as words
@@ -458,7 +451,7 @@ def _anchor(words: list[Word], i: int) -> tuple[float, int, str] | None:
     return None
 
 
-def _clauses(words: list[Word], items: list[Item], sent_start: int) -> list[Clause]:
+def _clauses(words: list[Word], items: list[Item]) -> list[Clause]:
     """Split a sentence at "then", ";", arrows, "and"/"," before a new step or time."""
     cut_points = [0]
     n = len(words)
@@ -486,7 +479,7 @@ def _clauses(words: list[Word], items: list[Item], sent_start: int) -> list[Clau
         ws = words[a:b]
         shifted = [Item(it.kind, it.value, it.i - a, it.j - a, it.role, it.medicine) for it in sub]
         lead = any(x.text in ("then", "afterwards", "after", "->", ">", "→") for x in ws[:3])
-        out.append(Clause(ws, shifted, sent_start, leads_with_then=lead))
+        out.append(Clause(ws, shifted, leads_with_then=lead))
         if b < n and (words[b].text in ("→", ">") or (words[b].text == "-" and b + 1 < n and words[b + 1].text == ">")):
             out[-1].arrow_next = True
     return out
@@ -712,8 +705,6 @@ def read_plan(clauses: list[Clause], meds: Medicines) -> Plan:
             else:
                 v_lo = v_hi = frac.value[0]
                 kind = "frac"
-            if plan.unit == "tablet" and kind == "abs" and steps and steps[0].kind == "tablets":
-                kind = "abs"
             if interval is not None or plan.interval is not None and not targets:
                 plan.step = (kind, v_lo, v_hi)
             else:
@@ -724,12 +715,11 @@ def read_plan(clauses: list[Clause], meds: Medicines) -> Plan:
                     plan.events.append(Event(when, new, c))
                     last_dose = new
                 elif kind == "frac" and base is None:
-                    plan.step = (kind, v_lo, v_hi)
                     plan.notes.append("a single step with no starting dose")
                     plan.step = ("frac-once", v_lo, v_hi)
         # percentage targets ("down to 50% of your dose") and "half the dose"
         if step_pct is not None and not _pct_is_step(ws, step_pct):
-            base = plan.start if plan.start is not None else (last_dose if last_dose is not None else None)
+            base = plan.start if plan.start is not None else last_dose
             if base is not None:
                 new = base * step_pct.value[0]
                 plan.events.append(Event(when, new, c))
@@ -775,8 +765,6 @@ def read_plan(clauses: list[Clause], meds: Medicines) -> Plan:
                     within.value[0] if within.role in ("within", "total") and (time in (None, 0.0)) else stop_when)
             if stop.role == "tight" and anchor is None and within is None:
                 stop_when = 0.0 if not plan.events else stop_when
-            if stop_when is None and anchor is None and not c.leads_with_then and first_event and dwell is None:
-                stop_when = None
             plan.events.append(Event(stop_when, 0.0, c, note="stop"))
             plan.ends = True
             last_dose = 0.0
@@ -801,14 +789,13 @@ def read_plan(clauses: list[Clause], meds: Medicines) -> Plan:
     return plan
 
 
-def mark_strengths(clauses: list[Clause], plan: Plan | None = None) -> None:
+def mark_strengths(clauses: list[Clause], plan: Plan) -> None:
     """"1 mg tablets": a strength said outright is not a dose step."""
     for c in clauses:
         ws = [w.text for w in c.words]
         for it in c.items:
             if it.kind == "dose" and it.j < len(ws) and ws[it.j] in TABLETS:
-                if plan is not None:
-                    plan.tablet_mg = it.value[0]
+                plan.tablet_mg = it.value[0]
                 it.role = "strength"
 
 
@@ -1010,7 +997,7 @@ def pace(plan: Plan) -> Pace:
     per = max(rates) if rates else None
     if per is not None:
         missing = []
-    if start is not None and points and (not points or points[0][0] > 0 or points[0][1] != start):
+    if start is not None and points and (points[0][0] > 0 or points[0][1] != start):
         points = [(0.0, start)] + points
     elif start is None and points and unit != "%":
         points = [(0.0, points[0][1])] + points if points[0][0] > 0 else points
@@ -1072,7 +1059,7 @@ def _every(w: float) -> str:
 def _later(gap: float) -> str:
     if gap <= 1e-9:
         return "at the same time"
-    return f"{_weeks(gap)} later" if gap >= 1 - 1e-9 else f"{_weeks(gap)} later"
+    return f"{_weeks(gap)} later"
 
 
 def _when(week: float) -> str:
@@ -1121,7 +1108,7 @@ class TaperChecker:
             ws = words_of(sent)
             if not ws:
                 continue
-            clauses = [c for c in _clauses(ws, scan(ws, self.meds), sent.start)
+            clauses = [c for c in _clauses(ws, scan(ws, self.meds))
                        if _clause_is_plan(c) or _holds(c) or any(it.kind in ("dose", "tablets") for it in c.items)]
             if clauses:
                 out.append((sent, clauses))
@@ -1161,7 +1148,6 @@ class TaperChecker:
                                       "reasons": sorted(blocking)})
                     continue
                 aside_before = False
-                c.head_tok = a
                 kept.append(c)
         plan = read_plan(kept, self.meds)
         return self._result(doc, plan, set_aside)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from spacy.tokens import Doc, Span
@@ -698,7 +698,8 @@ def read_plan(clauses: list[Clause], meds: Medicines) -> Plan:
         if steps or (step_pct is not None and _pct_is_step(ws, step_pct)) or (frac is not None and frac.role == "by"):
             if steps:
                 s = steps[0]
-                v_lo, v_hi = amount(Item(s.kind, (s.value[0], s.value[0]), role="x")), amount(s)
+                # both ends through the same conversion (a step in another medicine's mg is converted)
+                v_lo, v_hi = amount(replace(s, value=(s.value[0], s.value[0]), role="x")), amount(s)
                 kind = "abs"
             elif step_pct is not None and _pct_is_step(ws, step_pct):
                 v_lo, v_hi, kind = step_pct.value[0], step_pct.value[1], "frac"

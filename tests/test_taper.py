@@ -217,3 +217,12 @@ def test_reply_ideas_are_validated_naming_file_and_entry(tmp_path, body, needle)
 
 def test_guideline_limit_is_the_joint_guidelines():
     assert MAX_PER_2_WEEKS == 0.25
+
+
+def test_a_step_in_another_medicines_mg_is_not_mistaken_for_a_range(analyse):
+    """Both ends of a step go through the diazepam conversion: 5 mg diazepam is 0.25 mg clonazepam,
+    one step, not a range from 5 mg to 0.25 mg."""
+    plan = analyse("You are on 2 mg clonazepam. We will reduce by 5 mg diazepam every two weeks.",
+                   "reply")["taper_plan"]
+    assert plan["reduction_per_2_weeks"] == 0.125 and plan["too_fast"] is False
+    assert not any("range" in a for a in plan["assumptions"]), plan["assumptions"]

@@ -8,6 +8,11 @@ MODES = ("draft", "reply")
 _ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f", "\v"}
 
 
+def normalise_newlines(text: str) -> str:
+    """Line breaks as a browser's text box counts them (a form posts CRLF), so offsets agree."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class InputError(ValueError):
     """The text cannot be analysed; the message says what was wrong and what to do."""
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from .inputs import normalise_newlines
 from .lexicon import KEBAB, LexiconError, Source, load_sources, read_yaml
 from .resources import data_dir
 
@@ -281,9 +282,7 @@ def source_words(source: Source) -> int:
     return count_words(f"{source.title} {source.citation} {source.print}")
 
 
-def normalise(text: str) -> str:
-    """Line breaks as a text box counts them (a form posts CRLF)."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+normalise = normalise_newlines
 
 
 def field_problem(value: str, limit: int) -> str | None:

@@ -21,7 +21,7 @@ from typing import Callable
 from spacy.matcher import PhraseMatcher
 
 from . import context, pipeline
-from .inputs import InputError, check_text
+from .inputs import InputError, check_text, normalise_newlines
 from .lexicon import KEBAB, LexiconError, Source, key_problems, load_sources, read_yaml
 from .resources import data_dir
 
@@ -510,7 +510,7 @@ def get_coach(analyzer=None) -> Coach:
 def clean_answer(answer) -> str:
     """The answer as text to check, or AnswerError with a message that says what to do."""
     if isinstance(answer, str):
-        answer = answer.replace("\r\n", "\n").replace("\r", "\n")
+        answer = normalise_newlines(answer)
     if isinstance(answer, str) and not answer.strip():
         raise AnswerError("Type your answer first: what would you say to that, in your own words?")
     try:

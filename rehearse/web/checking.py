@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from flask import render_template, request, url_for
 
 from .. import MAX_CHARS, InputError, analyse
+from ..inputs import normalise_newlines
 from . import highlight, htmx
 from .wording import EXAMPLES, LABELS, PAGES
 
@@ -26,9 +27,7 @@ class State:
     status: int = 200
 
 
-def normalise(text: str) -> str:
-    """Line breaks as the browser's text box counts them, so offsets match on both sides."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+normalise = normalise_newlines
 
 
 def dismissal_key(flag: dict) -> str:

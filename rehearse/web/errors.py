@@ -1,7 +1,7 @@
 """Friendly errors: a page for people, JSON for the API; never a stack trace, never the text in a log."""
 from __future__ import annotations
 
-from urllib.parse import unquote_plus
+from urllib.parse import parse_qsl
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -76,20 +76,22 @@ def too_large(exc):
     return checking.render(mode, state)
 
 
-def _salvage_text() -> str:
-    """The start of the `text` field of an over-long form post, read back within the body limit."""
+def salvage_form() -> list[tuple[str, str]]:
+    """The fields of an over-long form post, in order, read back within the body limit (the last may
+    be cut short), so that a 413 page can keep what the user typed. Empty when there is nothing."""
     if request.mimetype != "application/x-www-form-urlencoded" or not request.content_length:
-        return ""
+        return []
     try:
         raw = request.environ["wsgi.input"].read(min(request.content_length, current_app.config["MAX_CONTENT_LENGTH"]))
     except Exception:  # a broken connection: nothing to keep
-        return ""
-    for pair in raw.split(b"&"):
-        name, _, value = pair.partition(b"=")
-        if name == b"text":
-            text = unquote_plus(value.decode("ascii", "replace"), errors="replace")
-            return checking.normalise(text)[:MAX_CHARS]
-    return ""
+        return []
+    return parse_qsl(raw.decode("ascii", "replace"), keep_blank_values=True, errors="replace")
+
+
+def _salvage_text() -> str:
+    """The start of the `text` field of an over-long form post."""
+    text = next((value for name, value in salvage_form() if name == "text"), "")
+    return checking.normalise(text)[:MAX_CHARS]
 
 
 def unexpected(exc: Exception):

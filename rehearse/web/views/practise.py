@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
 from ... import rehearsal
-from .. import htmx
+from ...inputs import normalise_newlines
+from .. import errors, htmx
 
 bp = Blueprint("practise", __name__)
 
@@ -87,7 +87,7 @@ def flow(scenario_id: str):
     form = request.form
     state = Practice(scenario, turn=parse_turn(form.get("turn"), lines),
                      history=parse_history(form.get("history", ""), lines),
-                     answer=rehearsal_text(form.get("answer", "")))
+                     answer=normalise_newlines(form.get("answer", "")))
     action = form.get("action") if form.get("action") in ACTIONS else "check"
     if action == "check":
         check(state)
@@ -103,10 +103,6 @@ def flow(scenario_id: str):
                 state.announcement = f"Line {state.turn + 1} of {lines}. They say: {line.prescriber}"
                 state.focus = "line"
     return render(state)
-
-
-def rehearsal_text(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def check(state: Practice) -> None:
@@ -174,7 +170,7 @@ def csrf_failed(exc):
     lines = len(scenario.turns)
     state = Practice(scenario, turn=parse_turn(request.form.get("turn"), lines),
                      history=parse_history(request.form.get("history", ""), lines),
-                     answer=rehearsal_text(request.form.get("answer", "")), status=400, focus="answer")
+                     answer=normalise_newlines(request.form.get("answer", "")), status=400, focus="answer")
     state.error = ("This page had been open a long time (or rehearse restarted), so nothing was checked. "
                    "Your answer is still here: press Check my answer again.")
     state.announcement = state.error
@@ -187,25 +183,16 @@ def too_large(exc):
     if not request.view_args or "scenario_id" not in request.view_args:
         abort(413)
     scenario = get_scenario(request.view_args["scenario_id"])
-    fields = _salvage()
+    fields: dict[str, str] = {}
+    for name, value in errors.salvage_form():   # the first non-empty value of each field
+        if name in ("turn", "history", "answer") and value:
+            fields.setdefault(name, value)
     lines = len(scenario.turns)
     state = Practice(scenario, turn=parse_turn(fields.get("turn"), lines),
                      history=parse_history(fields.get("history", ""), lines),
-                     answer=rehearsal_text(fields.get("answer", ""))[:rehearsal.ANSWER_MAX], status=413,
+                     answer=normalise_newlines(fields.get("answer", ""))[:rehearsal.ANSWER_MAX], status=413,
                      focus="answer")
     state.error = (f"That answer is far longer than rehearse checks (up to {rehearsal.ANSWER_MAX:,} characters). "
                    "The box holds its start: try the heart of it in a few sentences.")
     state.announcement = state.error
     return render(state)
-
-
-def _salvage() -> dict:
-    if request.mimetype != "application/x-www-form-urlencoded" or not request.content_length:
-        return {}
-    try:
-        raw = request.environ["wsgi.input"].read(min(request.content_length,
-                                                     current_app.config["MAX_CONTENT_LENGTH"]))
-    except Exception:  # a broken connection: nothing to keep
-        return {}
-    fields = parse_qs(raw.decode("ascii", "replace"), errors="replace")
-    return {k: v[0] for k, v in fields.items() if k in ("turn", "history", "answer") and v}

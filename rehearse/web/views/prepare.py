@@ -6,14 +6,12 @@ printable page or a download); the browser may keep the form only if the user op
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
 
 from flask import Blueprint, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from ... import MAX_CHARS, InputError, analyse
 from .. import errors
-from ...inputs import check_text
 from ...prepare import (ONE_PAGE_WORDS, STORY, STORY_IDS, Fields, add_practice, catalogue, count_words,
                         normalise, prefill, render_markdown, render_text, source_words, title)
 
@@ -82,7 +80,7 @@ def incoming(form) -> tuple:
     draft = normalise(form.get("draft", ""))
     if draft.strip():
         try:
-            result = analyse(check_text(draft), "draft")
+            result = analyse(draft, "draft")   # analyse() checks the text itself
         except InputError as exc:
             fields.source_draft = draft
             message = str(exc)
@@ -164,7 +162,7 @@ def too_large(exc):
     if request.endpoint != "prepare.builder":
         return errors.too_large(exc)
     cat = catalogue()
-    pairs = _salvage()
+    pairs = errors.salvage_form()
     form = {}
     lists: dict[str, list] = {"q": [], "r": []}
     for name, value in pairs:
@@ -178,14 +176,3 @@ def too_large(exc):
     message = ("That is more text than rehearse takes at once. What could be read back is below; "
                "please shorten it so the brief fits on one page.")
     return page(fields, View(errors=[("form", message)] + fields.problems(), status=413))
-
-
-def _salvage() -> list[tuple[str, str]]:
-    """The fields of an over-long form post, read back within the body limit (the last may be cut)."""
-    if request.mimetype != "application/x-www-form-urlencoded" or not request.content_length:
-        return []
-    try:
-        raw = request.environ["wsgi.input"].read(min(request.content_length, current_app.config["MAX_CONTENT_LENGTH"]))
-    except Exception:  # a broken connection: nothing to keep
-        return []
-    return parse_qsl(raw.decode("ascii", "replace"), keep_blank_values=True, errors="replace")

@@ -333,6 +333,13 @@ class Coach:
         self.matcher.add(label, [self.nlp.make_doc(p) for p in sorted(forms)])
 
     def read(self, text: str, analysis: dict) -> Reading:
+        reading = self._read(text, analysis)
+        # a limit stated beside a threat, a demand or pressure is not a calm boundary
+        if any(f["polarity"] == "concern" and f["category"] in THREATS for f in analysis["flags"]):
+            reading.found.pop("boundary-without-threat", None)
+        return reading
+
+    def _read(self, text: str, analysis: dict) -> Reading:
         reading = Reading()
         doc = pipeline.segment(self.nlp.make_doc(text))
         sents = [s for s in doc.sents if any(not t.is_space for t in s)]
@@ -353,21 +360,19 @@ class Coach:
             return reading
         order = sorted(by_sent)
         parsed = self.parser.parse(pipeline.sentence_doc(sents[i]) for i in order)
-        threat = any(f["polarity"] == "concern" and f["category"] in THREATS for f in analysis["flags"])
         for i, sdoc in zip(order, parsed):
-            self._read_sentence(sdoc, sents[i], by_sent[i], reading, threat)
+            self._read_sentence(sdoc, sents[i], by_sent[i], reading)
         return reading
 
     def _from_flags(self, analysis: dict, reading: Reading):
-        threat = any(f["polarity"] == "concern" and f["category"] in THREATS for f in analysis["flags"])
         for flag in analysis["flags"]:
             if flag["polarity"] != "strength":
                 continue
             for check in self.config.checks.values():
-                if flag["rule"] in check.flags and not (threat and check.id == "boundary-without-threat"):
+                if flag["rule"] in check.flags:
                     reading.add(check.id, flag["start"], flag["end"])
 
-    def _read_sentence(self, sdoc, sent, matches, reading: Reading, threat: bool):
+    def _read_sentence(self, sdoc, sent, matches, reading: Reading):
         """Decide what the sentence's matches count for, from their context in the parse."""
         base = sent.start_char
         labels = defaultdict(list)
@@ -430,11 +435,10 @@ class Coach:
                         and clear(span, ("quoted", "hypothetical")):
                     reading.add("states-experience", *whole())
                     break
-        # boundary-without-threat: a calm limit, in an answer that threatens nothing
-        if not threat:
-            for span in labels.get("boundaries", ()):
-                if clear(span, ("negated", "quoted", "reported")):
-                    reading.add("boundary-without-threat", *at(span))
+        # boundary-without-threat: a calm limit (`read` drops it if the answer threatens)
+        for span in labels.get("boundaries", ()):
+            if clear(span, ("negated", "quoted", "reported")):
+                reading.add("boundary-without-threat", *at(span))
         # asks-for-referral: someone else to see, asked for (a frame, a question or a boundary)
         asking = bool(frames) or question or bool(labels.get("boundaries"))
         for span in labels.get("referrals", ()):
@@ -538,7 +542,8 @@ def feedback(scenario: Scenario, turn_index: int, answer: str,
     coach = coach or get_coach()
     reading = coach.read(text, analysis)
     checks = coach.config.checks
-    concern_at = [(f["start"], f["end"]) for f in analysis["flags"] if f["polarity"] == "concern"]
+    concerns = [f for f in analysis["flags"] if f["polarity"] == "concern"]
+    concern_at = [(f["start"], f["end"]) for f in concerns]
     for cid in CALM_CHECKS:  # said in a sentence that also demands or accuses, it is not calm
         kept = []
         for start, end, ids in reading.found.get(cid, ()):
@@ -558,7 +563,6 @@ def feedback(scenario: Scenario, turn_index: int, answer: str,
     missed = [{"id": c, "label": checks[c].missing, "tip": checks[c].tip}
               for c in turn.checklist if not reading.found.get(c)]
     also = [evidence(c) for c in CHECK_IDS if c not in turn.checklist and reading.found.get(c)]
-    concerns = [f for f in analysis["flags"] if f["polarity"] == "concern"]
     strengths = [f for f in analysis["flags"] if f["polarity"] == "strength"]
     serious = [f for f in concerns if f["severity"] in ("high", "medium")]
     gives_up = [text[s:e] for s, e in reading.gives_up]
@@ -617,7 +621,7 @@ def _headline(verdict, covered, missed, serious, gives_up, total, tense=False) -
 def _sentence_around(sentences, start: int, end: int) -> tuple[int, int]:
     for s, e in sentences:
         if s <= start < e:
-            return s, max(e, min(end, e))
+            return s, e
     return start, end
 
 

@@ -134,13 +134,19 @@ def keep_pending(state: Practice) -> None:
 
 
 def finish(state: Practice) -> None:
+    # each distinct (line, answer) is checked once: tries repeat, and the last one was just checked
+    known: dict[tuple[int, str], dict] = {}
+    if state.feedback is not None:
+        known[(state.feedback["turn"], state.feedback["answer"])] = state.feedback
     attempts = []
     for turn, answers in enumerate(state.history):
         for answer in answers:
-            try:
-                attempts.append(rehearsal.feedback(state.scenario, turn, answer))
-            except rehearsal.AnswerError:
-                continue
+            if (turn, answer) not in known:
+                try:
+                    known[(turn, answer)] = rehearsal.feedback(state.scenario, turn, answer)
+                except rehearsal.AnswerError:
+                    continue
+            attempts.append(known[(turn, answer)])
     state.summary = rehearsal.summary(attempts)
     state.feedback = None
     state.announcement = "Your practice summary is ready."

@@ -15,6 +15,7 @@ from .inputs import check_mode, check_text
 from .lexicon import SEVERITY_RANK, Entry, Lexicon, load_lexicon
 from .matching import LexiconMatcher
 from .resources import data_dir
+from .review import ReplyReview   # taper plan, prescriber profile, reply ideas
 from .story import StoryChecker
 
 # Function words a flagged span should not end on.
@@ -46,7 +47,6 @@ class Analyzer:
         self._cue_words = context.cue_words(inflector.forms)
         self._past_words = context.past_words(self.nlp)
         self.story = StoryChecker(self.nlp, self.parser)
-        from .review import ReplyReview  # taper plan, prescriber profile, reply ideas (issue 5)
         self._reply_review = ReplyReview(self.parser, self._cue_words, self.lexicon.sources, self.nlp)
 
     # ---- public -------------------------------------------------------------------------
@@ -121,7 +121,7 @@ class Analyzer:
         # parse, once and in one batch, each sentence that holds a candidate needing context and
         # each sentence a section asked for (a parser call has a fixed cost: one call, not three)
         wanted: dict[tuple[int, int], Span] = {}
-        has_cue: dict[tuple[int, int], bool] = {}
+        has_cue: dict[tuple[int, int], tuple[bool, bool]] = {}   # sentence -> (cue word, possible past)
         for d, cands in enumerate(per_doc):
             for c in cands:
                 key = (d, c.sent.start)

@@ -10,10 +10,12 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from . import context, pipeline, rewrite, tone
+from .classifier import Concepts, SentenceModel, load_families
 from .inflect import Inflector
 from .inputs import check_mode, check_text
 from .lexicon import SEVERITY_RANK, Entry, Lexicon, load_lexicon
 from .matching import LexiconMatcher
+from .medicines import medicines
 from .resources import data_dir
 from .review import ReplyReview   # taper plan, prescriber profile, reply ideas
 from .story import StoryChecker
@@ -29,12 +31,13 @@ class _Candidate:
     start: int  # token indices in the full doc
     end: int
     sent: Span
+    confidence: float | None = None   # set when the sentence model, not a pattern, proposed it
 
 
 class Analyzer:
     """Holds the pipeline, the lexicon and compiled matchers; `analyse` is safe to call from threads."""
 
-    def __init__(self, nlp=None, lexicon: Lexicon | None = None):
+    def __init__(self, nlp=None, lexicon: Lexicon | None = None, use_model: bool = True):
         self.nlp = nlp if nlp is not None else pipeline.load()
         inflector = Inflector.from_nlp(self.nlp)
         vocab = self.nlp.vocab
@@ -48,6 +51,14 @@ class Analyzer:
         self._past_words = context.past_words(self.nlp)
         self.story = StoryChecker(self.nlp, self.parser)
         self._reply_review = ReplyReview(self.parser, self._cue_words, self.lexicon.sources, self.nlp)
+        # the sentence model: a second opinion for red flags in words no pattern lists (classifier.py)
+        lex_dir = data_dir("lexicons")
+        self.concepts = Concepts.load(lex_dir / "concepts.yaml", drugs=medicines().names)
+        self.categories, self.families = load_families(lex_dir / "categories.yaml", self.lexicon.sources)
+        self.models: dict[str, SentenceModel | None] = {}
+        for mode in ("draft", "reply"):
+            path = lex_dir / "model" / f"{mode}.json"
+            self.models[mode] = SentenceModel.load(path, self.concepts) if use_model and path.exists() else None
 
     # ---- public -------------------------------------------------------------------------
     def analyse(self, text: str, mode: str = "draft") -> dict:
@@ -113,6 +124,21 @@ class Analyzer:
                     start += 1
                 span = doc[start:end]
                 out.append(_Candidate(self.entries[eid], span.start, span.end, sent))
+        model = self.models[mode]
+        if model is not None:
+            # sentences the rules say nothing of (no concern matched, flagged or set aside) get a
+            # second reading; the model's candidate still has to pass the parse's context checks
+            taken = {c.sent.start for c in out if c.entry.polarity == "concern"}
+            families = self.families[mode]
+            for sent in sents:
+                if sent.start in taken:
+                    continue
+                verdict = model(sent)
+                if verdict is None or verdict.category not in families:
+                    continue
+                toks = [t for t in sent if not t.is_space]
+                out.append(_Candidate(families[verdict.category], toks[verdict.evidence[0]].i,
+                                      toks[verdict.evidence[1] - 1].i + 1, sent, verdict.probability))
         return out
 
     def _analyse_docs(self, docs: list[Doc], mode: str) -> Iterator[dict]:
@@ -228,6 +254,9 @@ class Analyzer:
             "suggestions": suggestions,
             "sources": [s.as_ref() for s in entry.sources],
         }
+        if c.confidence is not None and entry is c.entry:
+            flag["detector"] = "model"   # read as this family by the sentence model, not a listed phrase
+            flag["confidence"] = round(c.confidence, 2)
         if entry.rewrite and entry.polarity == "concern":
             rw = rewrite.rewrite(entry.rewrite, local, sdoc, c.sent)
             if rw is not None:

@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check -q
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install dev browser lint clean eval bench soak bench-tools
+.PHONY: run test install dev browser lint clean eval bench soak bench-tools model
 
 run: $(VENV)/.installed
 	@echo "rehearse on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
@@ -28,6 +28,11 @@ bench: $(VENV)/.installed-bench bench-tools
 soak: $(VENV)/.installed
 	$(PY) benchmarks/soak.py $(SOAK_ARGS)
 
+# Retrain the sentence model (lexicons/model/*.json) after editing lexicon examples, lexicons/training/,
+# concepts.yaml or categories.yaml; tests/test_classifier.py fails until you do. About a minute.
+model: $(VENV)/.installed-train
+	$(PY) -m rehearse.training
+
 install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
@@ -40,6 +45,10 @@ $(VENV)/.installed: pyproject.toml requirements/model.txt
 
 $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PIP) install -e ".[dev]"
+	touch $@
+
+$(VENV)/.installed-train: $(VENV)/.installed
+	$(PIP) install -e ".[train]"
 	touch $@
 
 $(VENV)/.installed-bench: $(VENV)/.installed

@@ -21,6 +21,7 @@ Features (all from NORM, so "can't" is "can not" and "colour" is "color"):
 """
 from __future__ import annotations
 
+import base64
 import json
 import math
 from dataclasses import dataclass
@@ -84,6 +85,20 @@ def _word(tok) -> str:
     if tok.like_num and not tok.is_alpha:
         return "<num>"
     return tok.norm_
+
+
+ABSOLUTES = {"always", "never", "nothing", "nobody", "everything", "everyone", "every", "none", "anything"}
+
+
+def _content(toks, p: int) -> bool:
+    """A word that says something (not a stop word, or an absolute), or part of a run of "!!" / "?!"."""
+    tok = toks[p]
+    if tok.is_alpha:
+        return not tok.is_stop or tok.lower_ in ABSOLUTES
+    loud = set("!?")
+    return bool(tok.text) and set(tok.text) <= loud and (
+        len(tok.text) >= 2 or any(0 <= q < len(toks) and toks[q].text and set(toks[q].text) <= loud
+                                  for q in (p - 1, p + 1)))
 
 
 def _shouted(tok) -> bool:
@@ -161,6 +176,7 @@ class Verdict:
     category: str
     probability: float
     evidence: tuple[int, int]   # token positions [start, end) among the sentence's non-space tokens
+    peak: int                   # the position that weighs most
 
 
 class SentenceModel:
@@ -172,17 +188,21 @@ class SentenceModel:
         self.none = self.classes.index("none")
         self.threshold = float(data["threshold"])
         self.bias = numpy.asarray(data["bias"], dtype=numpy.float64)
-        names = list(data["weights"])
+        names = data["features"]
         self.index = {n: i for i, n in enumerate(names)}
-        self.weights = numpy.asarray([data["weights"][n] for n in names], dtype=numpy.float64).reshape(
-            len(names), len(self.classes))
+        raw = numpy.frombuffer(base64.b64decode(data["weights_f16"]), dtype="<f2")
+        self.weights = raw.astype(numpy.float64).reshape(len(names), len(self.classes))
         self.data_hash = data.get("data_hash")
         self.concepts = concepts
 
     @classmethod
     def load(cls, path: Path, concepts: Concepts) -> "SentenceModel":
-        with open(path, encoding="utf-8") as fh:
-            return cls(json.load(fh), concepts)
+        try:
+            with open(path, encoding="utf-8") as fh:
+                return cls(json.load(fh), concepts)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise LexiconError(f"{path.name}: not a sentence model this version can read ({exc!r}); "
+                               "run `make model`") from None
 
     def scores(self, tokens) -> tuple[numpy.ndarray, list[int], list[tuple[int, ...]]]:
         """Class probabilities, and the known features' rows with the token positions behind each.
@@ -220,8 +240,13 @@ class SentenceModel:
                 share[p] = share.get(p, 0.0) + gain
         top = max(share.values(), default=0.0)
         keep = sorted(p for p, v in share.items() if top > 0 and v >= 0.35 * top)
-        evidence = (keep[0], keep[-1] + 1) if keep else (0, len([t for t in tokens if not t.is_space]))
-        return Verdict(self.classes[best], float(probs[best]), evidence)
+        toks = [t for t in tokens if not t.is_space]
+        # a reading resting on function words alone ("you", "have", "been") points at nothing to show
+        # or explain: it is the shape of a sentence, not what it says, so it raises no flag
+        if not any(_content(toks, p) for p, v in share.items() if v > 0.1 * top):
+            return None
+        peak = max(share, key=share.get)
+        return Verdict(self.classes[best], float(probs[best]), (keep[0], keep[-1] + 1), peak)
 
 
 FAMILY_KEYS = ("kinds", "severity", "message", "explanation", "suggestions", "sources")

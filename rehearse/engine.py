@@ -130,15 +130,21 @@ class Analyzer:
             # second reading; the model's candidate still has to pass the parse's context checks
             taken = {c.sent.start for c in out if c.entry.polarity == "concern"}
             families = self.families[mode]
-            for sent in sents:
-                if sent.start in taken:
+            for unit in _units(sents):
+                if any(s.start in taken for s in unit):
                     continue
-                verdict = model(sent)
+                span = doc[unit[0].start:unit[-1].end]
+                verdict = model(span)
                 if verdict is None or verdict.category not in families:
                     continue
-                toks = [t for t in sent if not t.is_space]
-                out.append(_Candidate(families[verdict.category], toks[verdict.evidence[0]].i,
-                                      toks[verdict.evidence[1] - 1].i + 1, sent, verdict.probability))
+                toks = [t for t in span if not t.is_space]
+                peak = toks[verdict.peak]
+                sent = next(s for s in unit if s.start <= peak.i < s.end)
+                start = max(toks[verdict.evidence[0]].i, sent.start)
+                end = min(toks[verdict.evidence[1] - 1].i + 1, sent.end)
+                while end - start > 1 and (doc[end - 1].is_punct or doc[end - 1].is_space):
+                    end -= 1
+                out.append(_Candidate(families[verdict.category], start, end, sent, verdict.probability))
         return out
 
     def _analyse_docs(self, docs: list[Doc], mode: str) -> Iterator[dict]:
@@ -188,8 +194,11 @@ class Analyzer:
                 prepared: tuple | None = None) -> dict:
         flags, suppressed = [], []
         shallow_docs: dict[int, Doc] = {}
+        benzo_wise: set[int] = set()   # sentences where a strength was raised: the model stays out
         for c in cands:
             entry = c.entry
+            if c.confidence is not None and c.sent.start in benzo_wise:
+                continue
             sdoc = parsed.get(c.sent.start)
             base = sdoc if sdoc is not None else shallow_docs.setdefault(c.sent.start, pipeline.sentence_doc(c.sent))
             local = base[c.start - c.sent.start:c.end - c.sent.start]
@@ -199,6 +208,8 @@ class Analyzer:
                 target = self.entries[entry.when_negated]
                 if not (active - {"negated"}) & target.suppressors:
                     flags.append(self._flag(doc, c, target, sdoc, local))
+                    if target.polarity == "strength":
+                        benzo_wise.add(c.sent.start)
                     continue
             blocking = active & entry.suppressors
             if entry.unless_sentence_has:
@@ -215,6 +226,8 @@ class Analyzer:
                                    or sorted(blocking)})
                 continue
             flags.append(self._flag(doc, c, entry, sdoc, local))
+            if entry.polarity == "strength":
+                benzo_wise.add(c.sent.start)
         flags = _dedupe(flags)
         score, markers = self.tone.score(doc, flags)
         result = {
@@ -264,6 +277,20 @@ class Analyzer:
                 if rw["text"] not in suggestions:
                     suggestions.insert(0, rw["text"])
         return flag
+
+
+def _units(sents: list[Span]) -> list[list[Span]]:
+    """Sentences as a reader takes them: pieces split at ";" go back together for the model."""
+    units: list[list[Span]] = []
+    joined = False
+    for sent in sents:
+        if joined and units:
+            units[-1].append(sent)
+        else:
+            units.append([sent])
+        last = next((t for t in reversed(sent) if not t.is_space), None)
+        joined = last is not None and last.text == ";" and not any(t.is_space and "\n" in t.text for t in sent[-2:])
+    return units
 
 
 def _normaliser(vocab):

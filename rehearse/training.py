@@ -20,6 +20,7 @@ data in the tree (edit a lexicon example or a training line, then run `make mode
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import json
 import sys
@@ -30,7 +31,8 @@ from .resources import data_dir
 
 FEATURES_VERSION = 1
 PRECISION_TARGET = 0.93
-C = 4.0
+C = 30.0          # weak regularisation: with ~6,000 sentences a mode, more did no better in cross-validation
+THRESHOLD_FLOOR = 0.5   # never flag a family the model finds less likely than not
 MODES = ("draft", "reply")
 
 
@@ -55,8 +57,26 @@ def family_of(categories: dict, mode: str) -> dict[str, str]:
     return out
 
 
+SEALED = ("holdout", "fresh_b", "fresh_c")
+
+
+def _key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def sealed_texts(root: Path, mode: str) -> set[str]:
+    """The sealed sets' sentences (compared, never read by a person): different authors sometimes
+    write the very same short sentence, and a sealed line must not be trained on, even by chance."""
+    out: set[str] = set()
+    for name in SEALED:
+        path = root / "tests" / "data" / f"{name}_{mode}.jsonl"
+        if path.exists():
+            out.update(_key(r.get("text", "")) for r in _jsonl(path))
+    return out
+
+
 def training_rows(analyzer, mode: str, root: Path | None = None) -> list[tuple[str, str]]:
-    """(text, family or 'none') pairs, deduplicated, in a stable order."""
+    """(text, family or 'none') pairs, deduplicated, in a stable order; no sealed sentence among them."""
     lex = data_dir("lexicons")
     root = root or lex.parent
     fams = family_of(analyzer.categories, mode)
@@ -92,7 +112,8 @@ def training_rows(analyzer, mode: str, root: Path | None = None) -> list[tuple[s
                 problems.append(f"{path.name}: bad label {r.get('label')!r}")
     if problems:
         raise ValueError("training data: " + "; ".join(sorted(set(problems))[:10]))
-    return sorted(rows.items())
+    sealed = sealed_texts(root, mode)
+    return sorted((t, f) for t, f in rows.items() if _key(t) not in sealed)
 
 
 def data_hash(rows: list[tuple[str, str]], concepts_text: str) -> str:
@@ -153,11 +174,18 @@ def train(analyzer, mode: str, seed: int = 0) -> dict:
     if chosen is None:
         chosen = (0.95, *report[-1][1:], float("nan"))
     th, prec, rec, acc = chosen
+    if th < THRESHOLD_FLOOR:
+        th = THRESHOLD_FLOOR
+        pred = best_p >= th
+        prec = float((pred & gold).sum() / max(1, pred.sum()))
+        rec = float((pred & gold).sum() / max(1, gold.sum()))
+        acc = float((pred == gold).mean())
     # weights: the row norm is per sentence, so the app must normalise the same way (see classifier)
     coef = model.coef_.T   # features x classes
     names = vec.get_feature_names_out()
     keep = numpy.abs(coef).max(axis=1) >= 0.02
-    weights = {str(n): [round(float(w), 4) for w in row] for n, row in zip(names[keep], coef[keep])}
+    # weights as little-endian float16, base64 (a sixth of the JSON-number size; loads in milliseconds)
+    kept = numpy.ascontiguousarray(coef[keep], dtype="<f2")
     concepts_text = (data_dir("lexicons") / "concepts.yaml").read_text(encoding="utf-8")
     return {
         "mode": mode,
@@ -170,7 +198,8 @@ def train(analyzer, mode: str, seed: int = 0) -> dict:
                             "accuracy": round(acc, 3), "sentences": len(rows),
                             "concern": int(gold.sum()), "none": int((~gold).sum())},
         "data_hash": data_hash(rows, concepts_text),
-        "weights": weights,
+        "features": [str(n) for n in names[keep]],
+        "weights_f16": base64.b64encode(kept.tobytes()).decode("ascii"),
     }
 
 
@@ -178,8 +207,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mode", choices=MODES, action="append")
     args = ap.parse_args(argv)
-    from . import get_analyzer
-    analyzer = get_analyzer()
+    from .engine import Analyzer
+    analyzer = Analyzer(use_model=False)   # the model being replaced is neither needed nor trusted
     out_dir = data_dir("lexicons") / "model"
     out_dir.mkdir(exist_ok=True)
     for mode in args.mode or MODES:
@@ -187,7 +216,7 @@ def main(argv=None) -> int:
         path = out_dir / f"{mode}.json"
         path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
         cv = data["cross_validated"]
-        print(f"{mode}: {cv['sentences']} sentences ({cv['concern']} concern), {len(data['weights'])} features; "
+        print(f"{mode}: {cv['sentences']} sentences ({cv['concern']} concern), {len(data['features'])} features; "
               f"threshold {data['threshold']:.2f}: cross-validated precision {cv['precision']:.3f}, "
               f"recall {cv['recall']:.3f} -> {path}", file=sys.stderr)
     return 0

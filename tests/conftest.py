@@ -18,3 +18,12 @@ def analyzer():
 @pytest.fixture(scope="session")
 def analyse(analyzer):
     return analyzer.analyse
+
+
+@pytest.fixture(scope="session")
+def rules_only():
+    """An analyser without the sentence model: what the lexicons and the parse find on their own."""
+    from rehearse import get_analyzer
+    from rehearse.engine import Analyzer
+    shared = get_analyzer()
+    return Analyzer(nlp=shared.nlp, lexicon=shared.lexicon, use_model=False)

@@ -60,8 +60,6 @@ def test_word_sense_stop_by_is_not_abrupt_stop(analyse):
     ("A two-week taper would be far too fast for you.", "reply", "too fast"),
     ("The worst thing you can do is stop suddenly.", "reply", "rejected"),
     ("Far from being drug seeking, you're asking sensible questions.", "reply", "far from"),
-    ("Some people online claim withdrawal is severe, but that's rare.", "reply", "contrasted"),
-    ("There's no way withdrawal is severe at 0.25 mg.", "reply", "negated"),
     ("I didn't mean to imply that you never listen.", "draft", "negated"),
     ("He wrote 'I AM DONE WITH THIS' in his message.", "draft", "quot"),
     ("There is nothing in your record about medication-seeking.", "reply", "negated"),
@@ -71,6 +69,20 @@ def test_context_cue_sets_the_phrase_aside(analyse, sentence, mode, reason):
     noticed = [r for s in result["suppressed"] for r in s["reasons"]]
     assert any(reason in r for r in noticed), (sentence, result["suppressed"])
     assert not concerns(result), (sentence, concerns(result))
+
+
+@pytest.mark.parametrize("sentence,reason", [
+    ("Some people online claim withdrawal is severe, but that's rare.", "contrasted"),
+    ("There's no way withdrawal is severe at 0.25 mg.", "negated"),
+])
+def test_a_denied_strength_is_set_aside(analyse, sentence, reason):
+    """The benzo-wise phrase is negated or contrasted away, so no strength; the sentence itself
+    minimises withdrawal, so a concern there (from the sentence model) is right, not a leak."""
+    result = analyse(sentence, "reply")
+    noticed = [r for s in result["suppressed"] if s["polarity"] == "strength" for r in s["reasons"]]
+    assert any(reason in r for r in noticed), (sentence, result["suppressed"])
+    assert not [f for f in result["flags"] if f["polarity"] == "strength"]
+    assert all(f["category"] == "withdrawal-minimised" for f in concerns(result))
 
 
 @pytest.mark.parametrize("sentence,mode", [

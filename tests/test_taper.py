@@ -88,9 +88,9 @@ def test_the_numbers_merge_into_an_overlapping_lexicon_flag_of_its_category(anal
     assert result["summary"]["concerns"] == sum(f["polarity"] == "concern" for f in result["flags"])
 
 
-def test_a_plan_no_lexicon_entry_covers_gets_its_own_flag_over_the_plan_words(analyse):
+def test_a_plan_no_lexicon_entry_covers_gets_its_own_flag_over_the_plan_words(rules_only):
     text = "You're on 2 mg. Drop 0.5 mg a week until you're off."
-    result = analyse(text, "reply")
+    result = rules_only.analyse(text, "reply")
     flag = next(f for f in result["flags"] if f["rule"] == "reply.taper-too-fast")
     assert flag["text"] == text[flag["start"]:flag["end"]] == "Drop 0.5 mg a week until you're off"
     assert flag["category"] == "rushed-schedule" and flag["severity"] == "high"
@@ -98,6 +98,14 @@ def test_a_plan_no_lexicon_entry_covers_gets_its_own_flag_over_the_plan_words(an
     starts = [f["start"] for f in result["flags"]]
     assert starts == sorted(starts)
     assert result["summary"]["concerns"] == sum(f["polarity"] == "concern" for f in result["flags"])
+
+
+def test_a_plan_the_sentence_model_flags_gets_the_numbers_on_that_flag(analyse):
+    text = "You're on 2 mg. Drop 0.5 mg a week until you're off."
+    rushed = [f for f in analyse(text, "reply")["flags"] if f["category"] == "rushed-schedule"]
+    assert len(rushed) == 1   # one flag for one plan, whoever found it
+    assert rushed[0]["text"] == "Drop 0.5 mg a week until you're off"
+    assert rushed[0]["taper"]["reduction_per_2_weeks"] == pytest.approx(0.5) and "50%" in rushed[0]["explanation"]
 
 
 def test_a_plan_across_sentences_keeps_its_start_dose(analyse):

@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from . import context, pipeline, rewrite, tone
-from .classifier import Concepts, SentenceModel, load_families
+from .classifier import GATE_WAIVED_AT, Concepts, SentenceModel, load_families
 from .inflect import Inflector
 from .inputs import check_mode, check_text
 from .lexicon import SEVERITY_RANK, Entry, Lexicon, load_lexicon
@@ -54,7 +54,8 @@ class Analyzer:
         # the sentence model: a second opinion for red flags in words no pattern lists (classifier.py)
         lex_dir = data_dir("lexicons")
         self.concepts = Concepts.load(lex_dir / "concepts.yaml", drugs=medicines().names)
-        self.categories, self.families = load_families(lex_dir / "categories.yaml", self.lexicon.sources)
+        self.categories, self.families, self.gates = load_families(
+            lex_dir / "categories.yaml", self.lexicon.sources, self.concepts)
         self.models: dict[str, SentenceModel | None] = {}
         for mode in ("draft", "reply"):
             path = lex_dir / "model" / f"{mode}.json"
@@ -129,13 +130,20 @@ class Analyzer:
             # sentences the rules say nothing of (no concern matched, flagged or set aside) get a
             # second reading; the model's candidate still has to pass the parse's context checks
             taken = {c.sent.start for c in out if c.entry.polarity == "concern"}
-            families = self.families[mode]
+            families, gates = self.families[mode], self.gates[mode]
+            about: set[str] | None = None   # the text's concepts, read once if a gate asks
             for unit in _units(sents):
                 if any(s.start in taken for s in unit):
                     continue
                 span = doc[unit[0].start:unit[-1].end]
                 verdict = model(span)
                 if verdict is None or verdict.category not in families:
+                    continue
+                gate = gates[verdict.category]
+                if gate.topic and about is None and (gate.strict or verdict.probability < GATE_WAIVED_AT):
+                    about = self.concepts.present(doc)
+                if not gate.allows(about or set(), self.concepts.present(span) if gate.cue else set(),
+                                   verdict.probability):
                     continue
                 toks = [t for t in span if not t.is_space]
                 peak = toks[verdict.peak]

@@ -176,7 +176,7 @@ def test_a_family_with_an_unknown_source_stops_the_load(tmp_path, analyzer):
     bad.write_text("draft: {}\nreply:\n  abrupt-stop:\n    kinds: [abrupt-stop]\n    severity: high\n"
                    "    message: m\n    explanation: e\n    suggestions: [s]\n    sources: [no-such-source]\n")
     with pytest.raises(LexiconError, match="reply.abrupt-stop"):
-        load_families(bad, analyzer.lexicon.sources)
+        load_families(bad, analyzer.lexicon.sources, analyzer.concepts)
 
 
 def test_concepts_file_must_map_names_to_word_lists(tmp_path):

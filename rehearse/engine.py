@@ -277,7 +277,7 @@ class Analyzer:
         }
         if c.confidence is not None and entry is c.entry:
             flag["detector"] = "model"   # read as this family by the sentence model, not a listed phrase
-            flag["confidence"] = round(c.confidence, 2)
+            flag["confidence"] = round(c.confidence, 3)
         if entry.rewrite and entry.polarity == "concern":
             rw = rewrite.rewrite(entry.rewrite, local, sdoc, c.sent)
             if rw is not None:

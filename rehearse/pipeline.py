@@ -65,10 +65,12 @@ def segment(doc: Doc) -> Doc:
     start = True
     starts = []
     for i, tok in enumerate(doc):
-        starts.append(1 if start else -1)
+        end_mark = tok.text in SENTENCE_END or (tok.is_punct and set(tok.text) <= set(".!?…"))
+        # an end mark never opens a sentence (after a line break: "\n…" stays with what came before)
+        starts.append(1 if start and not (i > 0 and end_mark) else -1)
         if tok.is_space and "\n" in tok.text:
             start = True
-        elif tok.text in SENTENCE_END or (tok.is_punct and set(tok.text) <= set(".!?…")):
+        elif end_mark:
             nxt = doc[i + 1] if i + 1 < len(doc) else None
             # keep closing quotes/brackets (written right after the mark) with the sentence they end
             start = not (nxt is not None and (nxt.text in SENTENCE_END or (

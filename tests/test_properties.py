@@ -145,6 +145,7 @@ def test_over_long_text_is_the_documented_error(analyse):
 @given(text=st.one_of(MIXED, ANY_TEXT))
 @example(text='"You can just stop." She said!! "Really?!" (yes.) ... ok; \n\nNext')
 @example(text="READ. MY. MESSAGE. Thanks.")
+@example(text="\r\n …")
 def test_segment_splits_any_text_into_whole_sentences(analyzer, text):
     """Sentences cover the text in order, each token in exactly one, and a sentence never starts on
     closing punctuation that belongs to the one before."""

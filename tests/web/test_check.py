@@ -258,3 +258,11 @@ def test_a_source_url_that_is_not_web_is_not_a_link(forms, monkeypatch):
     monkeypatch.setattr(checking, "analyse", lambda t, m: fake_result(t, [fake_flag(t, "abc")]))
     html = forms.post("/draft", text=text).get_data(as_text=True)
     assert "javascript:" not in html
+
+
+def test_a_flag_from_the_sentence_model_says_how_it_was_found(forms):
+    html = forms.post("/reply", htmx=True, text="Honestly, the Klonopin can go in the bin from tomorrow.").get_data(as_text=True)
+    assert "This reads like advice to stop the benzodiazepine outright" in html
+    assert "Found by how the sentence reads, not by a listed phrase (high confidence)" in html
+    lexicon_flag = forms.post("/reply", htmx=True, text="You can just stop taking it.").get_data(as_text=True)
+    assert "Found by how the sentence reads" not in lexicon_flag

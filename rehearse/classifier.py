@@ -268,6 +268,11 @@ FAMILY_KEYS = ("kinds", "severity", "message", "explanation", "suggestions", "so
 GATE_WAIVED_AT = 0.7
 
 
+def confidence_word(probability: float) -> str:
+    """How sure the model is, in a word people can weigh (the page and the text report)."""
+    return "high" if probability >= 0.9 else "medium" if probability >= GATE_WAIVED_AT else "low"
+
+
 @dataclass(frozen=True)
 class Gate:
     """Words a family needs before the model may raise it: a concept from `topic` anywhere in the

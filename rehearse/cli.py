@@ -164,7 +164,9 @@ def render_text(result: dict) -> str:
         lines.append(f"{mark} [{f['severity']}] {f['message']}  ({f['rule']})")
         lines.append(f"    \"{f['text']}\" at {f['start']}-{f['end']}")
         if f.get("detector") == "model":
-            lines.append(f"    found by how the sentence reads (sentence model, confidence {f['confidence']:.2f}), not a listed phrase")
+            from .classifier import confidence_word
+            lines.append(f"    found by how the sentence reads (sentence model, {confidence_word(f['confidence'])} "
+                         "confidence), not a listed phrase")
         lines.append(f"    why: {f['explanation']}")
         for sug in f["suggestions"][:3]:
             lines.append(f"    try: {sug}")

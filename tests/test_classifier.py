@@ -184,3 +184,9 @@ def test_concepts_file_must_map_names_to_word_lists(tmp_path):
     bad.write_text("concepts:\n  STOP: stop\n")
     with pytest.raises(ValueError, match="concepts"):
         Concepts.load(bad)
+
+
+def test_confidence_is_put_in_words_people_can_weigh():
+    from rehearse.classifier import GATE_WAIVED_AT, confidence_word
+    assert [confidence_word(p) for p in (0.99, 0.9, GATE_WAIVED_AT, 0.69, 0.5)] == [
+        "high", "high", "medium", "low", "low"]

@@ -9,6 +9,7 @@ from flask import Flask
 from flask_htmx import HTMX
 from jinja2 import StrictUndefined
 
+from ..classifier import confidence_word
 from ..inputs import MAX_CHARS
 from ..resources import data_dir
 
@@ -46,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.undefined = StrictUndefined
     app.json.sort_keys = False  # keep the contract's field order
     app.jinja_env.globals["MAX_CHARS"] = MAX_CHARS
+    app.jinja_env.filters["confidence_word"] = confidence_word
     htmx.init_app(app)
 
     from . import errors, security

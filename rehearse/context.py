@@ -38,6 +38,8 @@ REPORT_NOUNS = {"idea", "notion", "claim", "belief", "myth", "advice", "saying",
 # "the old advice was to ...": a view the speaker presents as superseded
 SUPERSEDED = {"old", "older", "outdated", "previous", "former", "traditional", "obsolete", "discredited",
               "dated", "earlier"}
+SPEECH_VERBS = {"say", "tell", "claim", "suggest", "insist", "hear", "read", "write", "post", "warn", "call", "label"}
+JUST_NOW = {"today", "now", "tonight", "immediately", "effective", "forthwith", "henceforth", "already", "just"}
 HYPOTHETICAL_MARKS = {"if", "unless", "whether", "lest", "suppose", "supposing", "assuming", "provided"}
 TAG_QUESTIONS = {"okay", "ok", "right", "alright", "yes", "yeah", "fair", "agreed", "good", "clear",
                  "understood", "deal", "see", "sound"}
@@ -293,6 +295,13 @@ def cues(span: Span, mode: str) -> Cues:
                 hypothetical = True
                 reasons.append(f"hypothetical ('{child.text}')")
                 break
+            # "If anyone tells you [it's all in your head], ...": the parser often hangs the if-clause
+            # of the report on the reported clause itself; the phrase is then what someone might say
+            if child.dep_ == "advcl" and child.i < span.start and _lemma(child) in SPEECH_VERBS and any(
+                    m.dep_ == "mark" and m.norm_.lower() in HYPOTHETICAL_MARKS for m in child.children):
+                hypothetical = True
+                reasons.append(f"what someone might say ('if ... {child.text}')")
+                break
         if hypothetical:
             break
 
@@ -311,7 +320,13 @@ def cues(span: Span, mode: str) -> Cues:
         # ("you have stopped abruptly before"), since "the decision has been made" is about now
         perfect = verb.tag_ == "VBN" and auxes & {"have", "has", "'ve"} and any(
             t.norm_ in PAST_MARKERS or (t.like_num and len(t.text) == 4) for t in verb.subtree)
-        if not modal and (verb.tag_ == "VBD" or perfect or (verb.tag_ == "VBN" and auxes & {"had", "'d"})):
+        # a simple past passive too: "the clonazepam was cut in half last spring", "you were given a two-week taper"
+        # ... but not an announcement of what was just done ("your Xanax was discontinued as of today")
+        # nor a reason given now ("this is exactly why you were put on it")
+        passive_past = verb.tag_ == "VBN" and bool(auxes & {"was", "were"}) and not any(
+            t.norm_ in JUST_NOW for t in verb.subtree) and not any(
+            c.dep_ == "advmod" and c.norm_ in ("why", "how") for c in verb.children)
+        if not modal and (verb.tag_ == "VBD" or perfect or passive_past or (verb.tag_ == "VBN" and auxes & {"had", "'d"})):
             # the listener's or someone else's past ("you stopped", "your last doctor cut it");
             # the speaker's own past claims ("I've never seen anyone struggle") still count
             if _subject_person(verb) in ("second", "third"):

@@ -32,6 +32,7 @@ class Medicines:
     by_name: dict[str, Medicine]
     names: dict[str, str | None]   # any lower-case name, brand or alias -> generic (None: the class)
     source: str
+    others: frozenset[str] = frozenset()   # other medicines and treatments: their plans are not a taper
 
     def lookup(self, word: str) -> Medicine | None:
         generic = self.names.get(word.lower())
@@ -80,9 +81,17 @@ def load_medicines(path: Path | None = None) -> Medicines:
             problems.append(f"{path.name}: alias {alias!r} names unknown medicine {generic!r}")
             continue
         names.setdefault(str(alias).lower(), generic)
+    others = data.get("others") or []
+    if not (isinstance(others, list) and all(isinstance(w, str) and w.strip() for w in others)):
+        problems.append(f"{path.name}: others must be a list of words")
+        others = []
+    clash = sorted({w.lower() for w in others} & set(names))
+    if clash:
+        problems.append(f"{path.name}: others also names a benzodiazepine or Z-drug: {clash}")
     if problems:
         raise LexiconError("\n".join(problems))
-    return Medicines(by_name=by_name, names=names, source=str(data.get("source", "")))
+    return Medicines(by_name=by_name, names=names, source=str(data.get("source", "")),
+                     others=frozenset(w.lower() for w in others))
 
 
 @lru_cache(maxsize=1)

@@ -63,6 +63,9 @@ def test_word_sense_stop_by_is_not_abrupt_stop(analyse):
     ("I didn't mean to imply that you never listen.", "draft", "negated"),
     ("He wrote 'I AM DONE WITH THIS' in his message.", "draft", "quot"),
     ("There is nothing in your record about medication-seeking.", "reply", "negated"),
+    ("You were given a two-week taper last time and ended up in hospital, so we'll go much slower.", "reply", "past"),
+    ("According to your history, you were cut off without a refill when your doctor retired.", "reply", "past"),
+    ("If anyone tells you it's all in your head, please come straight back to me.", "reply", "might say"),
 ])
 def test_context_cue_sets_the_phrase_aside(analyse, sentence, mode, reason):
     result = analyse(sentence, mode)
@@ -129,3 +132,12 @@ def test_rather_than_sets_the_phrase_aside(analyse, sentence, rule):
     result = analyse(sentence, "reply")
     assert not concerns(result), sentence
     assert any(s["rule"] == rule and any("rather than" in r for r in s["reasons"]) for s in result["suppressed"])
+
+
+@pytest.mark.parametrize("sentence", [
+    "Your Xanax was discontinued as of today.",          # announced now, not the past
+    "This is exactly why you were put on it in the first place.",   # a reason given now
+    "If you feel worse, it's all in your head.",          # a condition, not someone's words
+])
+def test_passive_past_and_if_clauses_do_not_hide_what_is_said_now(analyse, sentence):
+    assert concerns(analyse(sentence, "reply")), sentence

@@ -234,3 +234,30 @@ def test_a_step_in_another_medicines_mg_is_not_mistaken_for_a_range(analyse):
                    "reply")["taper_plan"]
     assert plan["reduction_per_2_weeks"] == 0.125 and plan["too_fast"] is False
     assert not any("range" in a for a in plan["assumptions"]), plan["assumptions"]
+
+
+@pytest.mark.parametrize("text", [
+    "We'll taper the prednisolone over two weeks, which is standard for a short course.",
+    "The dressing can come off in a few days.",
+    "Your records show the clonazepam was cut in half abruptly last spring, and that's when the symptoms began.",
+])
+def test_a_plan_for_another_treatment_or_from_the_past_is_not_judged(analyse, text):
+    result = analyse(text, "reply")
+    assert not [f for f in result["flags"] if f["category"] == "rushed-schedule"], text
+    assert result["taper_plan"]["too_fast"] is not True
+
+
+def test_a_plan_naming_a_benzodiazepine_beside_another_medicine_is_still_judged(analyse):
+    result = analyse("Let's cut the Xanax and the ibuprofen in half this week.", "reply")
+    assert result["taper_plan"]["too_fast"] is True
+
+
+def test_other_medicines_may_not_name_a_benzodiazepine(tmp_path):
+    from rehearse.lexicon import LexiconError
+    from rehearse.medicines import load_medicines, medicines
+    assert "prednisolone" in medicines().others and "diazepam" not in medicines().others
+    bad = tmp_path / "medicines.yaml"
+    bad.write_text("medicines:\n  diazepam:\n    class: benzodiazepine\n    strengths_mg: [2, 5]\n"
+                   "    diazepam_10mg_equivalent_mg: 10\n    half_life: long\nothers: [ibuprofen, diazepam]\n")
+    with pytest.raises(LexiconError, match="others also names"):
+        load_medicines(bad)

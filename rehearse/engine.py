@@ -192,6 +192,18 @@ class Analyzer:
         cue, past = has_cue[key]
         return cue or (past and "historical" in e.suppressors)
 
+    def _other_treatment(self, sent: Span) -> str | None:
+        """The other medicine or treatment a sentence is about, when it names one and no benzodiazepine."""
+        meds = medicines()
+        other = None
+        for t in sent:
+            low = t.lower_
+            if meds.lookup(low) or low in meds.names:
+                return None
+            if other is None and low in meds.others:
+                other = t.text
+        return other
+
     def _prepare_sections(self, doc: Doc, mode: str) -> tuple:
         """Each section's reading without the parse, and the sentences it needs parsed."""
         if mode == "draft":
@@ -226,6 +238,10 @@ class Analyzer:
                     blocking = blocking | {f"sentence has '{sorted(words)[0]}'"}
             if entry.subject and not _subject_ok(entry.subject, cues.subject):
                 blocking = blocking | {f"subject is {cues.subject or 'unclear'}"}
+            if mode == "reply" and entry.polarity == "concern":
+                other = self._other_treatment(c.sent)
+                if other:
+                    blocking = blocking | {f"about another medicine or treatment ('{other}')"}
             if blocking:
                 start, end = doc[c.start].idx, _end_char(doc, c.end)
                 suppressed.append({"rule": entry.id, "polarity": entry.polarity,

@@ -141,3 +141,17 @@ def test_rather_than_sets_the_phrase_aside(analyse, sentence, rule):
 ])
 def test_passive_past_and_if_clauses_do_not_hide_what_is_said_now(analyse, sentence):
     assert concerns(analyse(sentence, "reply")), sentence
+
+
+@pytest.mark.parametrize("sentence", [
+    "Just stop the laxative once things are moving again.",
+    "We'll stop the amoxicillin after seven days, as the infection should have cleared by then.",
+])
+def test_advice_about_another_medicine_is_not_a_benzodiazepine_red_flag(analyse, sentence):
+    result = analyse(sentence, "reply")
+    assert not concerns(result)
+    assert any("another medicine" in r for s in result["suppressed"] for r in s["reasons"])
+
+
+def test_a_sentence_naming_a_benzodiazepine_too_is_still_read(analyse):
+    assert concerns(analyse("Stop the ibuprofen, and you can just stop the Klonopin too.", "reply"))

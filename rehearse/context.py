@@ -233,6 +233,11 @@ def cues(span: Span, mode: str) -> Cues:
         # after it ("..., some doctors say"); never a clause merely joined to it by "and" or a comma
         complement = prev.dep_ in ("ccomp", "xcomp", "dobj", "oprd", "pcomp", "prep") or (
             prev.dep_ == "parataxis" and tok.i > span.end)
+        if tok.pos_ in ("VERB", "AUX") and lem in REPORT_VERBS and complement and tok.dep_ == "xcomp" \
+                and tok.head.norm_ == "used":
+            reported = True   # "I used to think two-week tapers were fine": a belief given up
+            reasons.append(f"reported as a view given up ('used to {tok.text}')")
+            break
         if tok.pos_ in ("VERB", "AUX") and lem in REPORT_VERBS and complement:
             person = _subject_person(tok)
             passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children)

@@ -66,6 +66,7 @@ def test_word_sense_stop_by_is_not_abrupt_stop(analyse):
     ("You were given a two-week taper last time and ended up in hospital, so we'll go much slower.", "reply", "past"),
     ("According to your history, you were cut off without a refill when your doctor retired.", "reply", "past"),
     ("If anyone tells you it's all in your head, please come straight back to me.", "reply", "might say"),
+    ("I used to think two-week tapers were fine, and I was wrong.", "reply", "given up"),
 ])
 def test_context_cue_sets_the_phrase_aside(analyse, sentence, mode, reason):
     result = analyse(sentence, mode)

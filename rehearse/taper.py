@@ -269,6 +269,11 @@ def scan(words: list[Word], meds: Medicines) -> list[Item]:
                     role = "within"
                 if not role and prev in ("of",) and prev2 in ("course",):
                     role = "total"
+                # "over several weeks or longer", "at least a month": a floor, not an end point
+                if end + 1 < n and words[end].text == "or" and words[end + 1].text in ("longer", "more", "so"):
+                    role = "plain"
+                if prev2 == "at" and prev == "least" or (i >= 3 and words[i - 3].text == "at" and words[i - 2].text == "least"):
+                    role = "plain"
                 items.append(Item("time", (lo * u, hi * u), i, end, role=role or "plain"))
                 i = end
                 continue
@@ -800,10 +805,22 @@ def mark_strengths(clauses: list[Clause], plan: Plan) -> None:
                 it.role = "strength"
 
 
+REVIEW_WORDS = {"review", "reviewing", "reassess", "reassessing", "revisit", "discuss", "check-in", "follow-up",
+                "appointment", "catch"}
+_CAPS = {"than", "most", "max", "maximum", "up", "under", "below", "exceeding"}
+
+
 def _pct_is_step(ws: list[str], it: Item) -> bool:
-    """'by 10%', '10% cut', 'reduce 10%' are steps; 'to 50%', '50% of your dose' are targets."""
+    """'by 10%', '10% cut', 'reduce 10%' are steps; 'to 50%', '50% of your dose' are targets.
+
+    A cap is a step size ('no more than 10%', 'at most 10%'), and so is a share of the dose as it
+    stands ('10% of the current dose')."""
     before = ws[max(0, it.i - 2):it.i]
     after = ws[it.j:it.j + 2]
+    if any(w in _CAPS for w in before) or ws[it.j:it.j + 2] in (["or", "less"], ["or", "under"]):
+        return True
+    if after and after[0] == "of" and any(w in ("current", "remaining", "present", "each") for w in ws[it.j:it.j + 4]):
+        return True
     if before and before[-1] in ("to", "at"):
         return False
     if after and after[0] == "of" and not (before and before[-1] == "by"):
@@ -1130,6 +1147,11 @@ class TaperChecker:
             for c in clauses:
                 if not _clause_is_plan(c):
                     kept.append(c)   # a dose said in passing ("you're on 2 mg"), or a hold
+                    continue
+                if any(w.text in REVIEW_WORDS for w in c.words) and not any(
+                        it.kind in ("dose", "tablets", "percent", "fraction", "stop") for it in c.items):
+                    set_aside.append({"start": c.start, "end": c.end, "text": text_of(doc)[c.start:c.end],
+                                      "reasons": ["a date to review the plan, not a step"]})
                     continue
                 verb = next((it for it in c.items if it.kind in ("reduce", "stop")), None)
                 if verb is not None:   # the plan's own verb carries its context

@@ -261,3 +261,22 @@ def test_other_medicines_may_not_name_a_benzodiazepine(tmp_path):
                    "    diazepam_10mg_equivalent_mg: 10\n    half_life: long\nothers: [ibuprofen, diazepam]\n")
     with pytest.raises(LexiconError, match="others also names"):
         load_medicines(bad)
+
+
+@pytest.mark.parametrize("text", [
+    "We'll keep each reduction to no more than 10 percent of your current dose.",
+    "We'll aim for cuts of no more than 10% of the current dose, with a hold whenever you need one.",
+    "Ten percent of the current dose, not the original.",
+    "Let's review your taper again in four weeks, or sooner if you need to.",
+    "Tapering off zolpidem is usually done in small steps over several weeks or longer.",
+])
+def test_caps_floors_and_review_dates_are_not_read_as_a_fast_plan(analyse, text):
+    """A cap on each step is a step size, 'or longer' is a floor, and a review date is not an end."""
+    result = analyse(text, "reply")
+    assert result["taper_plan"]["too_fast"] is not True, result["taper_plan"].get("explanation")
+    assert not [f for f in result["flags"] if f["category"] == "rushed-schedule"]
+
+
+def test_a_target_share_of_the_dose_is_still_a_target(analyse):
+    plan = analyse("Cut to 50% of your dose this week.", "reply")["taper_plan"]
+    assert plan["too_fast"] is True and plan["reduction_per_2_weeks"] == pytest.approx(0.5)

@@ -23,6 +23,10 @@ REJECTORS = {"avoid", "prevent", "discourage", "warn", "caution", "refuse", "rej
              "stereotype", "oversimplification", "old-fashioned", "rubbish", "baloney", "bogus",
              "fiction", "hazardous", "unhelpful", "problematic", "wrongly", "mistakenly", "unfairly",
              "falsely", "incorrectly", "erroneously", "unjustly", "inappropriately"}
+# In a prescriber's words, judging an act unfair rejects it ("calling you drug-seeking is unfair");
+# in a patient's draft the same words are blame ("it is unfair that you never listen").
+REPLY_REJECTORS = REJECTORS | {"unfair", "unjust", "insulting", "offensive", "stigmatising", "stigmatizing",
+                               "unkind", "cruel", "unacceptable"}
 # Verbs of saying and believing: what they introduce is someone's claim.
 REPORT_VERBS = {"say", "tell", "claim", "think", "believe", "suggest", "insist", "assume", "hear",
                 "read", "argue", "state", "mention", "assert", "maintain", "allege", "feel", "reckon",
@@ -93,6 +97,10 @@ def _is_negator(child: Token) -> bool:
     if child.dep_ in ("nsubj", "nsubjpass") and (n in NEGATIVE_SUBJECTS or
                                                   any(c.norm_ == "no" and c.dep_ == "det" for c in child.children)):
         return True
+    # "at no point", "under no circumstances", "in no case": a prepositional negation
+    if child.dep_ == "prep" and any(o.dep_ == "pobj" and any(d.norm_ == "no" and d.dep_ == "det" for d in o.children)
+                                    for o in child.children):
+        return True
     return False
 
 
@@ -161,6 +169,7 @@ def cues(span: Span, mode: str) -> Cues:
     reasons: list[str] = []
 
     # --- negation and rejection: count operators that scope over the phrase (parity) ---
+    rejectors = REPLY_REJECTORS if mode == "reply" else REJECTORS
     flips = 0
     for level, tok in enumerate(chain):
         # Above the phrase's own clause, negation reaches down only through control/report verbs
@@ -174,7 +183,7 @@ def cues(span: Span, mode: str) -> Cues:
                 flips += 1
                 reasons.append(f"negated by '{child.text}'")
             elif child.dep_ in ("nsubj", "attr") and tok.i not in span_ids and any(
-                    c.dep_ == "amod" and (_lemma(c) in REJECTORS or c.norm_ in ("worst", "bad", "dangerous"))
+                    c.dep_ == "amod" and (_lemma(c) in rejectors or c.norm_ in ("worst", "bad", "dangerous"))
                     for c in child.children):
                 flips += 1
                 reasons.append(f"rejected as '{child.text}'")  # "the worst thing you can do is ..."
@@ -182,7 +191,7 @@ def cues(span: Span, mode: str) -> Cues:
                 flips += 1
                 reasons.append(f"rejected as 'too {child.text}'")
             elif child.dep_ in ("acomp", "attr", "advmod", "dobj") and tok.i not in span_ids and (
-                    _lemma(child) in REJECTORS or child.norm_ in REJECTORS):
+                    _lemma(child) in rejectors or child.norm_ in rejectors):
                 flips += 1
                 reasons.append(f"rejected as '{child.text}'")
         if level > 0 and tok.i not in span_ids and tok.norm_ in ("nothing", "none") and tok.dep_ in (
@@ -192,7 +201,7 @@ def cues(span: Span, mode: str) -> Cues:
         if tok.norm_ == "far" and any(c.norm_ == "from" and c.i in chain_ids for c in tok.children):
             flips += 1
             reasons.append("rejected by 'far from'")
-        if tok.i not in span_ids and (_lemma(tok) in REJECTORS or tok.norm_ in REJECTORS):
+        if tok.i not in span_ids and (_lemma(tok) in rejectors or tok.norm_ in rejectors):
             flips += 1
             reasons.append(f"rejected by '{tok.text}'")
     # modifiers hanging off the phrase's inner words: "[no way] withdrawal is severe"
@@ -490,6 +499,6 @@ def cue_words(forms) -> frozenset[str]:
     words |= {"far", "worst", "bad", "dangerous", "nothing", "none"}      # "far from", "the worst thing ..."
     words |= {"rather", "instead"}                                         # "rather than X", "instead of X"
     words |= {"were", "had", "should", "suppose", "assume"} | SUPERSEDED   # inverted conditionals; old advice
-    for lemma in REPORT_VERBS | REJECTORS:
+    for lemma in REPORT_VERBS | REPLY_REJECTORS:
         words |= set(forms(lemma))
     return frozenset(words)

@@ -67,6 +67,8 @@ def test_word_sense_stop_by_is_not_abrupt_stop(analyse):
     ("According to your history, you were cut off without a refill when your doctor retired.", "reply", "past"),
     ("If anyone tells you it's all in your head, please come straight back to me.", "reply", "might say"),
     ("I used to think two-week tapers were fine, and I was wrong.", "reply", "given up"),
+    ("Under no circumstances should you just stop taking it.", "reply", "negated"),
+    ("Calling patients drug seekers for asking about tapering is unfair, and I won't do it.", "reply", "unfair"),
 ])
 def test_context_cue_sets_the_phrase_aside(analyse, sentence, mode, reason):
     result = analyse(sentence, mode)
@@ -156,3 +158,7 @@ def test_advice_about_another_medicine_is_not_a_benzodiazepine_red_flag(analyse,
 
 def test_a_sentence_naming_a_benzodiazepine_too_is_still_read(analyse):
     assert concerns(analyse("Stop the ibuprofen, and you can just stop the Klonopin too.", "reply"))
+
+
+def test_calling_an_act_unfair_is_blame_in_a_draft_not_a_rejection(analyse):
+    assert concerns(analyse("It is unfair that you never listen to me.", "draft"))

@@ -58,7 +58,6 @@ class Concepts:
     """word -> concept names, from concepts.yaml plus the medicines table (DRUG)."""
 
     def __init__(self, table: Mapping[str, Iterable[str]], drugs: Iterable[str] = ()):
-        self.of: dict[str, tuple[str, ...]] = {}
         build: dict[str, set[str]] = {}
         for name, words in table.items():
             for w in words:
@@ -66,7 +65,7 @@ class Concepts:
                     build.setdefault(form, set()).add(name)
         for d in drugs:
             build.setdefault(d.lower(), set()).add("DRUG")
-        self.of = {w: tuple(sorted(c)) for w, c in build.items()}
+        self.of: dict[str, tuple[str, ...]] = {w: tuple(sorted(c)) for w, c in build.items()}
         self.names = frozenset(table) | {"DRUG", "NUM"}
 
     @classmethod

@@ -192,18 +192,6 @@ class Analyzer:
         cue, past = has_cue[key]
         return cue or (past and "historical" in e.suppressors)
 
-    def _other_treatment(self, sent: Span) -> str | None:
-        """The other medicine or treatment a sentence is about, when it names one and no benzodiazepine."""
-        meds = medicines()
-        other = None
-        for t in sent:
-            low = t.lower_
-            if meds.lookup(low) or low in meds.names:
-                return None
-            if other is None and low in meds.others:
-                other = t.text
-        return other
-
     def _prepare_sections(self, doc: Doc, mode: str) -> tuple:
         """Each section's reading without the parse, and the sentences it needs parsed."""
         if mode == "draft":
@@ -215,6 +203,7 @@ class Analyzer:
         flags, suppressed = [], []
         shallow_docs: dict[int, Doc] = {}
         benzo_wise: set[int] = set()   # sentences where a strength was raised: the model stays out
+        other_treatment: dict[int, str | None] = {}   # sentence -> the other medicine it is about, if any
         for c in cands:
             entry = c.entry
             if c.confidence is not None and c.sent.start in benzo_wise:
@@ -239,7 +228,9 @@ class Analyzer:
             if entry.subject and not _subject_ok(entry.subject, cues.subject):
                 blocking = blocking | {f"subject is {cues.subject or 'unclear'}"}
             if mode == "reply" and entry.polarity == "concern":
-                other = self._other_treatment(c.sent)
+                if c.sent.start not in other_treatment:
+                    other_treatment[c.sent.start] = medicines().other_treatment(t.text for t in c.sent)
+                other = other_treatment[c.sent.start]
                 if other:
                     blocking = blocking | {f"about another medicine or treatment ('{other}')"}
             if blocking:

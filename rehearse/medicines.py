@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 from .lexicon import LexiconError, read_yaml
 from .resources import data_dir
@@ -37,6 +38,18 @@ class Medicines:
     def lookup(self, word: str) -> Medicine | None:
         generic = self.names.get(word.lower())
         return self.by_name.get(generic) if generic else None
+
+    def other_treatment(self, words: Iterable[str]) -> str | None:
+        """The first other medicine or treatment among `words` (as written), if none of them names a
+        benzodiazepine, a Z-drug or the class: a plan or advice about it is not about the taper."""
+        other = None
+        for word in words:
+            low = word.lower()
+            if low in self.names:
+                return None
+            if other is None and low in self.others:
+                other = word
+        return other
 
 
 def load_medicines(path: Path | None = None) -> Medicines:

@@ -1163,8 +1163,8 @@ class TaperChecker:
                     b = a + 1 if q is not None else c.words[-1].tok + 1
                 blocking = cues_for(sent, a, b) & {"negated", "hypothetical", "question", "reported", "quoted", "historical",
                                                   "generic"}
-                other = next((w.text for w in c.words if w.text in self.meds.others), None)
-                if other is not None and not any(self.meds.lookup(w.text) for w in c.words):
+                other = self.meds.other_treatment(w.text for w in c.words)
+                if other is not None:
                     blocking = blocking | {f"about another medicine or treatment ('{other}')"}
                 if not blocking and aside_before and c.leads_with_then:
                     blocking = {"continues a set-aside plan"}

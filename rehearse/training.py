@@ -26,7 +26,8 @@ import json
 import sys
 from pathlib import Path
 
-from .classifier import Concepts, features
+from .classifier import features
+from .evaluate import read_dev
 from .resources import data_dir
 
 FEATURES_VERSION = 1
@@ -36,15 +37,11 @@ THRESHOLD_FLOOR = 0.5   # never flag a family the model finds less likely than n
 MODES = ("draft", "reply")
 
 
-def _jsonl(path: Path) -> list[dict]:
-    rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{n}: {exc}") from None
-    return rows
+def _labelled(path: Path, problems: list[str]) -> list[tuple[str, dict]]:
+    """A labelled JSON Lines file, read as `make eval` reads it; malformed lines join `problems`."""
+    items, bad = read_dev(path, None)
+    problems.extend(f"{path.name}: {b}" for b in bad)
+    return items
 
 
 def family_of(categories: dict, mode: str) -> dict[str, str]:
@@ -71,7 +68,7 @@ def sealed_texts(root: Path, mode: str) -> set[str]:
     for name in SEALED:
         path = root / "tests" / "data" / f"{name}_{mode}.jsonl"
         if path.exists():
-            out.update(_key(r.get("text", "")) for r in _jsonl(path))
+            out.update(_key(text) for text, _ in read_dev(path, None)[0])
     return out
 
 
@@ -99,17 +96,15 @@ def training_rows(analyzer, mode: str, root: Path | None = None) -> list[tuple[s
     tests = root / "tests" / "data"
     files += [p for p in (tests / f"dev_{mode}.jsonl", tests / f"fresh_a_{mode}.jsonl") if p.exists()]
     for path in files:
-        for r in _jsonl(path):
-            if r.get("label") == "concern":
-                fam = fams.get(r.get("kind"))
+        for text, meta in _labelled(path, problems):
+            if meta["label"] == "concern":
+                fam = fams.get(meta["kind"])
                 if fam is None:
-                    problems.append(f"{path.name}: kind {r.get('kind')!r} has no family in categories.yaml")
+                    problems.append(f"{path.name}: kind {meta['kind']!r} has no family in categories.yaml")
                     continue
-                rows[r["text"]] = fam   # a labelled line wins over a lexicon example
-            elif r.get("label") == "clean":
-                rows[r["text"]] = "none"
+                rows[text] = fam   # a labelled line wins over a lexicon example
             else:
-                problems.append(f"{path.name}: bad label {r.get('label')!r}")
+                rows[text] = "none"
     if problems:
         raise ValueError("training data: " + "; ".join(sorted(set(problems))[:10]))
     sealed = sealed_texts(root, mode)

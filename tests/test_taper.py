@@ -236,16 +236,6 @@ def test_a_step_in_another_medicines_mg_is_not_mistaken_for_a_range(analyse):
     assert not any("range" in a for a in plan["assumptions"]), plan["assumptions"]
 
 
-@pytest.mark.parametrize("text", [
-    "We'll taper the prednisolone over two weeks, which is standard for a short course.",
-    "The dressing can come off in a few days.",
-    "Your records show the clonazepam was cut in half abruptly last spring, and that's when the symptoms began.",
-])
-def test_a_plan_for_another_treatment_or_from_the_past_is_not_judged(analyse, text):
-    result = analyse(text, "reply")
-    assert not [f for f in result["flags"] if f["category"] == "rushed-schedule"], text
-    assert result["taper_plan"]["too_fast"] is not True
-
 
 def test_a_plan_naming_a_benzodiazepine_beside_another_medicine_is_still_judged(analyse):
     result = analyse("Let's cut the Xanax and the ibuprofen in half this week.", "reply")
@@ -264,14 +254,18 @@ def test_other_medicines_may_not_name_a_benzodiazepine(tmp_path):
 
 
 @pytest.mark.parametrize("text", [
+    "We'll taper the prednisolone over two weeks, which is standard for a short course.",
+    "The dressing can come off in a few days.",
+    "Your records show the clonazepam was cut in half abruptly last spring, and that's when the symptoms began.",
     "We'll keep each reduction to no more than 10 percent of your current dose.",
     "We'll aim for cuts of no more than 10% of the current dose, with a hold whenever you need one.",
     "Ten percent of the current dose, not the original.",
     "Let's review your taper again in four weeks, or sooner if you need to.",
     "Tapering off zolpidem is usually done in small steps over several weeks or longer.",
 ])
-def test_caps_floors_and_review_dates_are_not_read_as_a_fast_plan(analyse, text):
-    """A cap on each step is a step size, 'or longer' is a floor, and a review date is not an end."""
+def test_plans_not_judged_or_not_too_fast(analyse, text):
+    """Another treatment's plan and a past plan are not judged; a cap on each step is a step size,
+    'or longer' is a floor, and a review date is not an end."""
     result = analyse(text, "reply")
     assert result["taper_plan"]["too_fast"] is not True, result["taper_plan"].get("explanation")
     assert not [f for f in result["flags"] if f["category"] == "rushed-schedule"]
